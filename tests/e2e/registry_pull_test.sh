@@ -384,4 +384,113 @@ expect_ok token-ok
 same_as token-ok "$WORK/ref-amd64.json"
 ok "token auth: anonymous and wrong password fail with exit 1, right password pulls"
 
+# ---- a hostile registry ------------------------------------------------------------------
+# A python3 server in front of the anonymous registry: Bearer auth with itself as realm, layer
+# blobs redirected to a "storage" server on another port (which must not see the token), and
+# answers that break the rules (bytes that do not match the digest, an oversized manifest, a
+# redirect loop, a layer longer than its manifest says).
+HOSTILE_PORT=$(free_port)
+STORAGE_PORT=$(free_port)
+cat >"$WORK/hostile.py" <<'PYEOF'
+import sys, threading, urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+port, storage_port, upstream, logfile = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+TOKEN = "hostile-token"
+
+def log(msg):
+    with open(logfile, "a") as f:
+        f.write(msg + "\n")
+
+def fetch(path, accept=None):
+    req = urllib.request.Request(upstream + path)
+    if accept:
+        req.add_header("Accept", accept)
+    with urllib.request.urlopen(req) as r:
+        return r.read(), r.headers.get("Content-Type", "application/octet-stream")
+
+class H(BaseHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+
+    def send(self, code, body=b"", ctype="application/json", headers=()):
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        if self.server.server_port == storage_port:
+            return self.storage()
+        if self.path.startswith("/token"):
+            return self.send(200, b'{"access_token":"%s"}' % TOKEN.encode())
+        if self.headers.get("Authorization") != "Bearer " + TOKEN:
+            realm = 'Bearer realm="http://127.0.0.1:%d/token",service="hostile"' % port
+            return self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}',
+                             headers=[("WWW-Authenticate", realm)])
+        parts = self.path.split("/")  # ['', 'v2', repo, kind, ref]
+        if len(parts) != 5:
+            return self.send(404)
+        repo, kind, ref = parts[2], parts[3], parts[4]
+        if kind == "manifests":
+            if repo == "loop":
+                return self.send(302, headers=[("Location", self.path)])
+            if repo == "big":
+                return self.send(200, b" " * (5 << 20), "application/vnd.oci.image.manifest.v1+json")
+            body, ctype = fetch("/v2/test/app/manifests/1", self.headers.get("Accept"))
+            if repo == "evil":
+                body += b"\n"  # one byte more: no longer the digest it is served under
+            return self.send(200, body, ctype)
+        if kind == "blobs":
+            if repo == "redir":
+                log("redirect " + ref)
+                loc = "http://127.0.0.1:%d/storage/%s" % (storage_port, ref)
+                return self.send(307, headers=[("Location", loc)])
+            body, _ = fetch("/v2/test/app/blobs/" + ref)
+            if repo == "long" and len(body) > 65536:
+                body += b"\0" * 4096
+            return self.send(200, body, "application/octet-stream")
+        return self.send(404)
+
+    def storage(self):
+        if self.headers.get("Authorization"):
+            log("LEAK " + self.headers.get("Authorization"))
+            return self.send(403, b"credentials leaked to storage")
+        digest = self.path.rsplit("/", 1)[-1]
+        body, _ = fetch("/v2/test/app/blobs/" + digest)
+        log("storage served " + digest)
+        self.send(200, body, "application/octet-stream")
+
+srv = ThreadingHTTPServer(("127.0.0.1", storage_port), H)
+threading.Thread(target=srv.serve_forever, daemon=True).start()
+ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
+PYEOF
+python3 "$WORK/hostile.py" "$HOSTILE_PORT" "$STORAGE_PORT" "http://$A" "$WORK/hostile.log" \
+  >"$WORK/hostile.out" 2>&1 &
+PIDS+=($!)
+wait_http "http://127.0.0.1:$HOSTILE_PORT/v2/" || fail "hostile registry did not start"
+H="127.0.0.1:$HOSTILE_PORT"
+
+sbom hostile-redir "docker://$H/redir:1" --insecure
+expect_ok hostile-redir
+same_as hostile-redir "$WORK/ref-amd64.json"
+grep -q "^storage served sha256:" "$WORK/hostile.log" || fail "hostile-redir: no layer came through the redirect"
+if grep -q "^LEAK" "$WORK/hostile.log"; then fail "hostile-redir: the bearer token followed the redirect"; fi
+ok "layer redirected to another host: followed, and the token stays with the registry"
+
+sbom hostile-evil "docker://$H/evil@$DIGEST" --insecure
+expect_fail hostile-evil "hashes to"
+ok "pull by digest rejects manifest bytes that hash to something else"
+
+sbom hostile-big "docker://$H/big:1" --insecure
+expect_fail hostile-big "limit"
+sbom hostile-loop "docker://$H/loop:1" --insecure
+expect_fail hostile-loop "redirects"
+sbom hostile-long "docker://$H/long:1" --insecure
+expect_fail hostile-long "more than"
+ok "oversized manifest, redirect loop and an overlong layer fail with exit 1"
+
 echo "$PASS passed, 0 failed"
