@@ -12,6 +12,7 @@
 
 #include "base/buf.h"
 #include "base/common.h"
+#include "base/json.h"
 #include "base/limits.h"
 #include "base/log.h"
 #include "base/strutil.h"
@@ -356,10 +357,9 @@ int bw_docker_config_lookup(const char *json, size_t len, const char *host, char
   *user = NULL;
   *pass = NULL;
   if (helper) *helper = NULL;
-  json_error_t jerr;
-  json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
-  if (!root) return BW_CORRUPT(err, "docker config: invalid JSON at line %d: %s", jerr.line, jerr.text);
-  int r = 0;
+  json_t *root = NULL;
+  int r = bw_json_parse(&root, json, len, BW_LIMIT_SMALL_FILE_BYTES, "docker config", err);
+  if (r < 0) return r;
   if (!json_is_object(root)) {
     r = BW_CORRUPT(err, "docker config: top level is not an object");
     goto out;

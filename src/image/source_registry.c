@@ -18,6 +18,7 @@
 
 #include "base/buf.h"
 #include "base/common.h"
+#include "base/json.h"
 #include "base/limits.h"
 #include "base/log.h"
 #include "base/sha256.h"
@@ -190,7 +191,10 @@ static size_t reg_body_cb(char *p, size_t size, size_t nmemb, void *ud) {
 static void reg_error_detail(const bw_buf *body, char *out, size_t outn) {
   out[0] = 0;
   if (!body->len) return;
-  json_t *j = json_loadb(body->data, body->len, 0, NULL);
+  json_t *j = NULL;
+  bw_error ignored = {0};
+  if (bw_json_parse(&j, body->data, body->len, BW_LIMIT_ERROR_BODY_BYTES, "error body", &ignored) < 0)
+    return;
   json_t *errs = j ? json_object_get(j, "errors") : NULL;
   json_t *e0 = json_is_array(errs) ? json_array_get(errs, 0) : NULL;
   const char *code = json_string_value(json_object_get(e0, "code"));
@@ -263,8 +267,8 @@ static int reg_status_error(reg_source *rs, const reg_resp *resp, reg_kind kind,
       return bw_error_set(err, BW_ENOTFOUND, "%s: repository not found%s: check the repository name",
                           rs->display, detail);
     if (kind == REG_KIND_MANIFEST)
-      return bw_error_set(err, BW_ENOTFOUND, "%s: manifest unknown: check the tag (%s)%s",
-                          rs->display, what, detail);
+      return bw_error_set(err, BW_ENOTFOUND, "%s: manifest unknown: check the tag: %s is not in the "
+                          "registry%s", rs->display, what, detail);
     return bw_error_set(err, BW_ENOTFOUND, "%s: %s not found in the registry%s", rs->display, what,
                         detail);
   }
@@ -453,10 +457,14 @@ static int reg_fetch_token(reg_source *rs, const bw_www_auth *ch, bw_error *err)
     r = reg_status_error(rs, &resp, REG_KIND_TOKEN, "a token from the auth server", err);
   }
   if (r == 0) {
-    json_t *j = json_loadb(resp.body.data ? resp.body.data : "", resp.body.len, 0, NULL);
+    json_t *j = NULL;
+    r = bw_json_parse(&j, resp.body.data ? resp.body.data : "", resp.body.len, BW_LIMIT_TOKEN_BYTES,
+                      "the auth server's token response", err);
     const char *tok = json_string_value(json_object_get(j, "token"));
     if (!tok || !*tok) tok = json_string_value(json_object_get(j, "access_token"));
-    if (!reg_token_ok(tok)) {
+    if (r < 0) {
+      bw_error_wrap(err, "%s", rs->display);
+    } else if (!reg_token_ok(tok)) {
       r = BW_CORRUPT(err, "%s: the auth server's answer holds no usable \"token\" or "
                      "\"access_token\"", rs->display);
     } else {
@@ -576,7 +584,10 @@ static bool reg_is_known_manifest(reg_source *rs, const char *digest) {
 /* Remembers the digests an index lists: they name manifests, which registries serve under
  * /manifests/ (the distribution registry answers 404 for them under /blobs/). */
 static void reg_note_children(reg_source *rs, const char *bytes, size_t len) {
-  json_t *j = json_loadb(bytes, len, 0, NULL);
+  /* Best effort: the resolver parses (and rejects) the document properly. */
+  json_t *j = NULL;
+  bw_error ignored = {0};
+  if (bw_json_parse(&j, bytes, len, BW_LIMIT_MANIFEST_BYTES, "manifest", &ignored) < 0) return;
   json_t *list = json_object_get(j, "manifests");
   if (json_is_array(list)) {
     pthread_mutex_lock(&rs->mu);
@@ -1049,7 +1060,10 @@ int bw_source_registry_open(bw_image *img, const bw_image_ref *ref, const bw_ima
   _cleanup_free_ char *url = NULL, *bytes = NULL, *ctype = NULL;
   size_t len = 0;
   char what[300];
-  snprintf(what, sizeof what, "manifest %s", reference);
+  if (ref->digest)
+    snprintf(what, sizeof what, "manifest %s", reference);
+  else
+    snprintf(what, sizeof what, "the manifest of tag \"%s\"", reference);
   r = reg_url(rs, "manifests", reference, &url, err);
   if (r == 0)
     r = reg_fetch_small(rs, url, REG_MANIFEST_ACCEPT, REG_KIND_MANIFEST, what,
