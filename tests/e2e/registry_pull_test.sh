@@ -21,6 +21,10 @@ for tool in docker-registry skopeo umoci htpasswd jq curl openssl python3; do
   command -v "$tool" >/dev/null || skip "$tool not installed (scripts/install-deps.sh test)"
 done
 
+# Everything here talks to 127.0.0.1 only: no proxy may get in the way.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
+
 WORK="${BW_WORK:-$(mktemp -d)}/registry_pull"
 rm -rf "$WORK"
 mkdir -p "$WORK"
@@ -68,18 +72,25 @@ EOF
 LAYOUT="$WORK/layout"
 AMD64_PKGS=(base-files=12.4+deb12u5 libc6=2.36-9+deb12u7 zlib1g=1:1.2.13.dfsg-1 tzdata=2024a-0+deb12u1)
 ARM64_PKGS=(base-files=12.4+deb12u5 libc6=2.36-9+deb12u7)
-build_image() { # tag arch pkgs...
-  local tag=$1 arch=$2; shift 2
+build_image() { # tag arch layers pkgs...
+  local tag=$1 arch=$2 layers=$3 i; shift 3
   umoci new --image "$LAYOUT:$tag"
   umoci unpack --image "$LAYOUT:$tag" "$WORK/bundle-$tag" >/dev/null
   make_rootfs "$WORK/bundle-$tag/rootfs" "$arch" "$@"
   umoci repack --image "$LAYOUT:$tag" "$WORK/bundle-$tag"
+  # More layers, so that several streams run at once (layers are read in parallel).
+  for ((i = 2; i <= layers; i++)); do
+    rm -rf "$WORK/bundle-$tag"
+    umoci unpack --image "$LAYOUT:$tag" "$WORK/bundle-$tag" >/dev/null
+    head -c $((2 << 20)) /dev/urandom >"$WORK/bundle-$tag/rootfs/usr/share/bulwark-test/noise$i.bin"
+    umoci repack --image "$LAYOUT:$tag" "$WORK/bundle-$tag"
+  done
   umoci config --image "$LAYOUT:$tag" --os linux --architecture "$arch"
   rm -rf "$WORK/bundle-$tag"
 }
 umoci init --layout "$LAYOUT"
-build_image amd64 amd64 "${AMD64_PKGS[@]}"
-build_image arm64 arm64 "${ARM64_PKGS[@]}"
+build_image amd64 amd64 3 "${AMD64_PKGS[@]}"
+build_image arm64 arm64 1 "${ARM64_PKGS[@]}"
 
 # A multi-platform index over both manifests, tagged "multi" in the same layout.
 python3 - "$LAYOUT" <<'EOF'
@@ -263,7 +274,7 @@ summary() {
           os: .artifact.os, architecture: .artifact.architecture}' "$1"
   layer_lines "${1%.json}.err"
 }
-layer_lines() { grep -oE 'layer [0-9]+/[0-9]+ sha256:[0-9a-f]+: [0-9]+ entries, [0-9.]+ [kMG]?B' "$1" || true; }
+layer_lines() { grep -oE 'layer [0-9]+/[0-9]+ sha256:[0-9a-f]+: [0-9]+ entries, [0-9.]+ [kMG]?B' "$1" | sort || true; }
 
 expect_ok() { # name
   [ "$RC" -eq 0 ] || { cat "$ERR_FILE" >&2; fail "$1: exit $RC"; }
@@ -293,8 +304,9 @@ cp "$OUT" "$WORK/ref-arm64.json"
 cp "$WORK/oci-amd64.err" "$WORK/ref-amd64.err"
 cp "$WORK/oci-arm64.err" "$WORK/ref-arm64.err"
 # The comparisons below need something to compare: layers in the report or on stderr.
-[ "$(jq '.artifact.layers // [] | length' "$WORK/ref-amd64.json")" -ge 1 ] || [ -n "$(layer_lines "$WORK/ref-amd64.err")" ] \
-  || fail "the OCI reference shows no layers (report or progress lines)"
+[ "$(jq '.artifact.layers // [] | length' "$WORK/ref-amd64.json")" -eq 3 ] \
+  || [ "$(layer_lines "$WORK/ref-amd64.err" | wc -l)" -eq 3 ] \
+  || fail "the OCI reference does not show its 3 layers (report or progress lines)"
 # The two platforms differ (their layers hold different bytes), so picking one is observable.
 [ "$(summary "$WORK/ref-amd64.json")" != "$(summary "$WORK/ref-arm64.json")" ] || fail "amd64 and arm64 look the same"
 if [ "$(jq '.packages | length' "$WORK/ref-amd64.json")" -gt 0 ]; then
