@@ -797,6 +797,7 @@ static int reg_layer_finish_error(reg_layer_reader *lr, bw_error *err) {
 
 static ssize_t reg_layer_read(bw_reader *r, void *out, size_t n, bw_error *err) {
   reg_layer_reader *lr = (reg_layer_reader *)r;
+  if (n == 0) return 0;
   for (;;) {
     if (lr->end > lr->start) {
       size_t m = lr->end - lr->start;
@@ -850,7 +851,10 @@ static int reg_layer_start(reg_source *rs, reg_layer_reader *lr, bw_error *err) 
     return bw_error_set(err, BW_ENOMEM, "%s: cannot create a libcurl handle", rs->display);
   if ((r = reg_headers(&lr->hdrs, NULL, &lr->auth, err)) < 0) return r;
   if ((r = reg_easy_setup(rs, lr->easy, lr->url, lr->hdrs, &lr->auth, &lr->resp, err)) < 0) return r;
-  if (curl_easy_setopt(lr->easy, CURLOPT_WRITEFUNCTION, reg_layer_write_cb) != CURLE_OK ||
+  /* HTTP/1.1 for streams: each reader has its own connection, so HTTP/2 multiplexing buys nothing,
+   * and pause/unpause flow control is simplest (and best trodden in libcurl) on HTTP/1.1. */
+  if (curl_easy_setopt(lr->easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1) != CURLE_OK ||
+      curl_easy_setopt(lr->easy, CURLOPT_WRITEFUNCTION, reg_layer_write_cb) != CURLE_OK ||
       curl_easy_setopt(lr->easy, CURLOPT_WRITEDATA, lr) != CURLE_OK ||
       curl_multi_add_handle(lr->multi, lr->easy) != CURLM_OK)
     return bw_error_set(err, BW_EIO, "%s: configuring libcurl", rs->display);
