@@ -633,6 +633,12 @@ static int reg_check_digest(reg_source *rs, const char *what, const char *want, 
   return 0;
 }
 
+/* Hands a locally collected error to the caller (first error wins), source location included. */
+static int reg_error_move(bw_error *err, const bw_error *e) {
+  if (err && err->code == 0) *err = *e;
+  return -e->code;
+}
+
 static int reg_get_blob(bw_source *s, const char *digest, size_t max, char **out, size_t *len,
                         bw_error *err) {
   reg_source *rs = (reg_source *)s;
@@ -655,7 +661,7 @@ static int reg_get_blob(bw_source *s, const char *digest, size_t max, char **out
       as_manifest = true;
       free(bw_steal(&url));
     } else if (r < 0) {
-      return bw_error_set(err, e.code, "%s", e.msg);
+      return reg_error_move(err, &e);
     }
   }
   if (as_manifest) {
@@ -666,7 +672,7 @@ static int reg_get_blob(bw_source *s, const char *digest, size_t max, char **out
     if (r == -BW_ENOTFOUND && !known)
       return bw_error_set(err, BW_ENOTFOUND, "%s: blob %s not found in the registry (neither under "
                           "blobs/ nor manifests/)", rs->display, digest);
-    if (r < 0) return bw_error_set(err, e.code, "%s", e.msg);
+    if (r < 0) return reg_error_move(err, &e);
   }
   if ((r = reg_check_digest(rs, what, digest, body, n, err)) < 0) return r;
   if (as_manifest) reg_note_children(rs, body, n);
