@@ -251,10 +251,15 @@ static bool parse_term(parser *p, int depth) {
     while (p->pos < p->n && p->t[p->pos].kind == TOK_WORD) p->pos++;
     size_t eto = p->pos;
     if (eto == efrom) return false;
-    const char *lic = to - from == 1 ? find_license(p->t[from].s, p->t[from].len) : NULL;
+    const tok *lt = &p->t[from];
+    const char *lic = to - from == 1 ? find_license(lt->s, lt->len) : NULL;
+    bool plus = false;
+    if (!lic && to - from == 1 && lt->len > 1 && lt->s[lt->len - 1] == '+')
+      plus = (lic = find_license(lt->s, lt->len - 1)) != NULL;
     const char *exc = eto - efrom == 1 ? find_exception(p->t[efrom].s, p->t[efrom].len) : NULL;
     if (lic && exc) {
       emit_str(p, lic);
+      if (plus) emit_str(p, "+");
       emit_str(p, " WITH ");
       emit_str(p, exc);
       return !p->oom;
