@@ -183,6 +183,7 @@ typedef struct {
   size_t n, pos;
   bw_buf out;
   bool oom;
+  bool dry; /* syntax check only: registers no LicenseRef, so a failed parse leaves no trace */
 } parser;
 
 #define EXPR_DEPTH_MAX 32 /* nested parentheses; deeper input is kept whole as one LicenseRef */
@@ -195,6 +196,7 @@ static void emit_str(parser *p, const char *s) { emit(p, s, strlen(s)); }
 
 /* The operand phrase tokens [from, to) as text joined by single spaces, mapped to SPDX. */
 static bool emit_operand(parser *p, size_t from, size_t to) {
+  if (p->dry) return true;
   bw_buf phrase;
   bw_buf_init(&phrase, 0);
   for (size_t i = from; i < to; i++) {
@@ -257,6 +259,7 @@ static bool parse_term(parser *p, int depth) {
     if (!lic && to - from == 1 && lt->len > 1 && lt->s[lt->len - 1] == '+')
       plus = (lic = find_license(lt->s, lt->len - 1)) != NULL;
     const char *exc = eto - efrom == 1 ? find_exception(p->t[efrom].s, p->t[efrom].len) : NULL;
+    if (p->dry) return true;
     if (lic && exc) {
       emit_str(p, lic);
       if (plus) emit_str(p, "+");
@@ -316,9 +319,13 @@ const char *bw_spdx_license_expression(bw_spdx_refs *refs, const char *s) {
   }
   if (nt == 0) return "NOASSERTION";
 
+  parser dry = {.refs = refs, .t = t, .n = nt, .dry = true};
+  bw_buf_init(&dry.out, 0);
+  bool ok = parse_expr(&dry, 0) && dry.pos == nt;
+  bw_buf_dispose(&dry.out);
   parser p = {.refs = refs, .t = t, .n = nt};
   bw_buf_init(&p.out, 0);
-  bool ok = parse_expr(&p, 0) && p.pos == nt;
+  if (ok) ok = parse_expr(&p, 0) && p.pos == nt;
   const char *res = NULL;
   if (p.oom) {
     res = NULL;

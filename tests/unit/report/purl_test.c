@@ -158,6 +158,10 @@ static void test_licenses(bw_arena *a) {
   /* not an expression: one LicenseRef for the whole text */
   CHECK_STR(bw_spdx_license_expression(&refs, "(MIT"), "LicenseRef-MIT");
   CHECK_STR(bw_spdx_license_expression(&refs, "MIT and"), "LicenseRef-MIT-and");
+  /* a failed parse registers nothing for its operands: only the whole text gets a ref */
+  size_t before = refs.len;
+  CHECK_STR(bw_spdx_license_expression(&refs, "(weird"), "LicenseRef-weird");
+  CHECK(refs.len == before + 1);
   CHECK_STR(bw_spdx_license_expression(&refs, "GPLv3+ or"), "LicenseRef-GPLv3-plus-or");
   CHECK_STR(bw_spdx_license_expression(&refs, "+++"), "LicenseRef-plus-plus-plus");
   CHECK_STR(bw_spdx_license_expression(&refs, "\xc3\xbc"), "LicenseRef-unknown");
@@ -175,7 +179,7 @@ static void test_licenses(bw_arena *a) {
   CHECK_STR(bw_spdx_license_expression(&refs, "((MIT))"), "((MIT))");
 
   /* every LicenseRef handed out is listed once, with its text */
-  CHECK(refs.len == 10);
+  CHECK(refs.len == 11);
   CHECK_STR(refs.v[0].id, "LicenseRef-BSD");
   CHECK_STR(refs.v[0].text, "BSD");
   CHECK_STR(refs.v[1].id, "LicenseRef-Public-Domain");
