@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "report/report_util.h"
 #include "report/result.h"
 
 static bool unreserved(unsigned char c) {
@@ -25,16 +26,25 @@ static bool unreserved(unsigned char c) {
          c == '-' || c == '_' || c == '~' || c == ':';
 }
 
+/* Percent-encodes [s, s+n). The spec encodes the UTF-8 bytes of a string; a byte that is not
+ * part of valid UTF-8 (hostile metadata) is encoded as U+FFFD so that every purl decodes. */
 static int put_enc(bw_buf *b, const char *s, size_t n) {
   static const char hex[] = "0123456789ABCDEF";
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    int rc;
-    if (unreserved(c)) {
+  const unsigned char *u = (const unsigned char *)s;
+  for (size_t i = 0; i < n;) {
+    size_t l = bw_report_utf8_seq(u + i, n - i);
+    int rc = 0;
+    if (l == 0) {
+      rc = bw_buf_append(b, "%EF%BF%BD", 9, NULL);
+      i++;
+    } else if (l == 1 && unreserved(u[i])) {
       rc = bw_buf_append(b, &s[i], 1, NULL);
+      i++;
     } else {
-      char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-      rc = bw_buf_append(b, e, 3, NULL);
+      for (size_t k = 0; k < l && !rc; k++, i++) {
+        char e[3] = {'%', hex[u[i] >> 4], hex[u[i] & 15]};
+        rc = bw_buf_append(b, e, 3, NULL);
+      }
     }
     if (rc) return rc;
   }

@@ -10,9 +10,7 @@
 #include "base/sha256.h"
 #include "base/strutil.h"
 
-/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 when it is not one. Rejects
- * overlong forms, surrogates and code points past U+10FFFF (RFC 3629). */
-static size_t utf8_seq(const unsigned char *p, size_t n) {
+size_t bw_report_utf8_seq(const unsigned char *p, size_t n) {
   unsigned c = p[0];
   if (c < 0x80) return 1;
   size_t len;
@@ -36,7 +34,7 @@ json_t *bw_report_jstr(const char *s) {
   const unsigned char *p = (const unsigned char *)s;
   size_t i = 0;
   while (i < n) {
-    size_t l = utf8_seq(p + i, n - i);
+    size_t l = bw_report_utf8_seq(p + i, n - i);
     if (!l) break;
     i += l;
   }
@@ -46,7 +44,7 @@ json_t *bw_report_jstr(const char *s) {
   bw_buf_init(&b, 0);
   int rc = bw_buf_append(&b, s, i, NULL);
   while (rc == 0 && i < n) {
-    size_t l = utf8_seq(p + i, n - i);
+    size_t l = bw_report_utf8_seq(p + i, n - i);
     if (l) {
       rc = bw_buf_append(&b, p + i, l, NULL);
       i += l;

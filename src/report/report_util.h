@@ -10,6 +10,10 @@
 #include "base/arena.h"
 #include "base/error.h"
 
+/* Length of the valid UTF-8 sequence at p (n > 0 bytes available), 0 when it is not one. Rejects
+ * overlong forms, surrogates and code points past U+10FFFF (RFC 3629). */
+size_t bw_report_utf8_seq(const unsigned char *p, size_t n);
+
 /* A JSON string for s (NULL in gives JSON null). Bytes that are not valid UTF-8 are replaced by
  * U+FFFD, so hostile package metadata cannot make a document unwritable or invalid. Returns a new
  * reference, NULL on OOM. */

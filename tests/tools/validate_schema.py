@@ -55,6 +55,7 @@ def main(argv):
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     kwargs = {"format_checker": cls.FORMAT_CHECKER} if hasattr(cls, "FORMAT_CHECKER") else {}
+    validator = None
     try:
         from referencing import Registry, Resource  # jsonschema >= 4.18
         from referencing.jsonschema import specification_with
@@ -64,11 +65,17 @@ def main(argv):
             (uri, Resource.from_contents(s, default_specification=default_spec))
             for uri, s in store.items())
         validator = cls(schema, registry=registry, **kwargs)
-    except ImportError:
+    except (ImportError, TypeError):
+        pass  # an older jsonschema (Debian 12 has 4.10): RefResolver with a local store
+    if validator is None:
         resolver = jsonschema.RefResolver(base_uri=base, referrer=schema, store=store)
         validator = cls(schema, resolver=resolver, **kwargs)
 
-    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
+    try:
+        errors = sorted(validator.iter_errors(doc), key=lambda e: [str(p) for p in e.absolute_path])
+    except Exception as e:  # an unresolvable $ref: a broken setup, never a pass
+        print(f"validate_schema: cannot validate {doc_path}: {type(e).__name__}: {e}", file=sys.stderr)
+        return 2
     for e in errors[:50]:
         where = "/".join(str(p) for p in e.absolute_path) or "(root)"
         print(f"{doc_path}: {where}: {e.message[:300]}", file=sys.stderr)

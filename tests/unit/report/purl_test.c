@@ -109,6 +109,9 @@ static void test_encoding(bw_arena *a) {
   /* non-ASCII: UTF-8 bytes, upper-case hex */
   p = pkg(BW_PKG_GEM, "\xc3\xbc", "1", NULL);
   CHECK_STR(bw_purl(a, &p, NULL), "pkg:gem/%C3%BC@1");
+  /* bytes that are not UTF-8 become U+FFFD, so every purl decodes */
+  p = pkg(BW_PKG_GEM, "a\xff\xc3", "1\xe2\x82", NULL);
+  CHECK_STR(bw_purl(a, &p, NULL), "pkg:gem/a%EF%BF%BD%EF%BF%BD@1%EF%BF%BD%EF%BF%BD");
   /* qualifier values are encoded too */
   p = pkg(BW_PKG_DEB, "x", "1", "a&b");
   CHECK_STR(bw_purl(a, &p, NULL), "pkg:deb/x@1?arch=a%26b");
