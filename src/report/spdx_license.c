@@ -28,7 +28,7 @@ static const char *const spdx_ids[] = {
     "LGPL-3.0-only", "LGPL-3.0-or-later", "Libpng", "libpng-2.0", "libtiff", "LPPL-1.3c", "MirOS",
     "MIT", "MIT-0", "MIT-CMU", "MPL-1.0", "MPL-1.1", "MPL-2.0", "MPL-2.0-no-copyleft-exception",
     "MS-PL", "NCSA", "Net-SNMP", "NTP", "OFL-1.1", "OLDAP-2.8", "OpenSSL", "PHP-3.0", "PHP-3.01",
-    "PostgreSQL", "PSF-2.0", "Python-2.0", "Ruby", "Sendmail", "SGI-B-2.0", "Sleepycat", "TCL",
+    "PostgreSQL", "PSF-2.0", "Python-2.0", "Ruby", "Sendmail", "SGI-B-2.0", "Sleepycat", "TCL", "TTWL",
     "Unicode-DFS-2016", "Unlicense", "UPL-1.0", "Vim", "W3C", "WTFPL", "X11", "XFree86-1.1", "Zlib",
     "zlib-acknowledgement", "ZPL-2.0", "ZPL-2.1",
 };
