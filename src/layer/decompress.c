@@ -14,6 +14,7 @@ typedef struct {
   bw_reader *inner;
   bw_compression kind;
   int detected, inner_eof, finished;
+  size_t zstd_hint; /* ZSTD_decompressStream's last return: 0 = frame complete */
   unsigned char *in;
   size_t in_pos, in_len;
   uint64_t total_in, total_out;
@@ -61,6 +62,7 @@ static int detect(dec_reader *d, bw_error *err) {
     d->zs = ZSTD_createDStream();
     if (!d->zs) return bw_error_set(err, BW_ENOMEM, "out of memory");
     ZSTD_initDStream(d->zs);
+    d->zstd_hint = 1;
   } else {
     d->kind = BW_COMPRESSION_NONE;
   }
@@ -129,21 +131,21 @@ static ssize_t gzip_read(dec_reader *d, void *buf, size_t n, bw_error *err) {
 
 static ssize_t zstd_read(dec_reader *d, void *buf, size_t n, bw_error *err) {
   ZSTD_outBuffer out = {buf, n, 0};
-  size_t last = 1;
   while (out.pos == 0 && !d->finished) {
     ssize_t avail = fill_input(d, err);
     if (avail < 0) return avail;
     if (avail == 0) {
-      if (last != 0)
+      if (d->zstd_hint != 0)
         return bw_error_set(err, BW_ECORRUPT, "truncated zstd stream (ends after %llu compressed bytes)",
                             (unsigned long long)d->total_in);
       d->finished = 1;
       break;
     }
     ZSTD_inBuffer in = {d->in + d->in_pos, d->in_len - d->in_pos, 0};
-    last = ZSTD_decompressStream(d->zs, &out, &in);
+    d->zstd_hint = ZSTD_decompressStream(d->zs, &out, &in);
     d->in_pos += in.pos;
-    if (ZSTD_isError(last)) return bw_error_set(err, BW_ECORRUPT, "corrupt zstd stream: %s", ZSTD_getErrorName(last));
+    if (ZSTD_isError(d->zstd_hint))
+      return bw_error_set(err, BW_ECORRUPT, "corrupt zstd stream: %s", ZSTD_getErrorName(d->zstd_hint));
   }
   d->total_out += out.pos;
   int rc = check_limits(d, err);
