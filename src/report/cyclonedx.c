@@ -69,6 +69,60 @@ static json_t *package_component(bw_arena *a, bw_strset *refs, const bw_package 
   return c;
 }
 
+typedef struct cdx_stream {
+  const bw_scan_result *r;
+  bw_arena *a; /* bom-refs (kept to the end for uniqueness and the dependency list) */
+  bw_strset refs;
+  const char *image_ref;
+  const char **deps; /* refs of the components written so far */
+  size_t ndeps;
+  size_t i;          /* next package */
+  bool os_done, deps_done;
+} cdx_stream;
+
+static json_t *next_component(void *ctx, bool *failed) {
+  cdx_stream *s = ctx;
+  const bw_scan_result *r = s->r;
+  if (!s->os_done) {
+    s->os_done = true;
+    if (r->os.family) {
+      char *base = bw_arena_printf(s->a, "os:%s@%s", r->os.family, r->os.version ? r->os.version : "");
+      const char *os_ref = base ? bw_strset_unique(&s->refs, base, "#") : NULL;
+      if (!os_ref) {
+        *failed = true;
+        return NULL;
+      }
+      json_t *oc = json_object();
+      bw_report_set(oc, "bom-ref", bw_report_jstr(os_ref), failed);
+      bw_report_set(oc, "type", json_string("operating-system"), failed);
+      bw_report_set(oc, "name", bw_report_jstr(r->os.family), failed);
+      if (r->os.version) bw_report_set(oc, "version", bw_report_jstr(r->os.version), failed);
+      if (r->os.name) bw_report_set(oc, "description", bw_report_jstr(r->os.name), failed);
+      s->deps[s->ndeps++] = os_ref;
+      return oc;
+    }
+  }
+  if (s->i >= bw_pkglist_len(&r->packages)) return NULL;
+  const char *ref = NULL;
+  json_t *c = package_component(s->a, &s->refs, bw_pkglist_at(&r->packages, s->i), &r->os, s->i, &ref, failed);
+  s->i++;
+  if (ref) s->deps[s->ndeps++] = ref;
+  return c;
+}
+
+/* Only the container's edges are known; package-to-package dependencies are not recorded, so the
+ * packages get no entry of their own (the spec reads a missing entry as "unknown"). */
+static json_t *next_dependency(void *ctx, bool *failed) {
+  cdx_stream *s = ctx;
+  if (s->deps_done) return NULL;
+  s->deps_done = true;
+  json_t *top = json_object(), *on = json_array();
+  bw_report_set(top, "ref", bw_report_jstr(s->image_ref), failed);
+  for (size_t k = 0; k < s->ndeps; k++) bw_report_append(on, bw_report_jstr(s->deps[k]), failed);
+  bw_report_set(top, "dependsOn", on, failed);
+  return top;
+}
+
 int bw_report_write_cyclonedx(FILE *f, const bw_scan_result *r, bw_error *err) {
   const bw_image *img = r->image;
   char ts[32], uuid[37];
@@ -76,16 +130,17 @@ int bw_report_write_cyclonedx(FILE *f, const bw_scan_result *r, bw_error *err) {
   int rc = bw_report_uuid(uuid, img ? img->manifest_digest : NULL, err);
   if (rc) return rc;
 
-  bw_arena *a = bw_arena_new();
+  cdx_stream st = {.r = r, .a = bw_arena_new()};
   json_t *doc = json_object();
-  if (!a || !doc) {
-    bw_arena_free(a);
+  size_t npk = bw_pkglist_len(&r->packages);
+  st.deps = st.a ? bw_arena_calloc(st.a, npk + 1, sizeof *st.deps) : NULL;
+  if (!st.deps || !doc) {
+    bw_arena_free(st.a);
     json_decref(doc);
     return bw_error_set(err, BW_ENOMEM, "out of memory building the CycloneDX document");
   }
   bool failed = false;
-  bw_strset refs;
-  bw_strset_init(&refs, a);
+  bw_strset_init(&st.refs, st.a);
 
   bw_report_set(doc, "$schema", json_string("http://cyclonedx.org/schema/bom-1.5.schema.json"), &failed);
   bw_report_set(doc, "bomFormat", json_string("CycloneDX"), &failed);
@@ -105,10 +160,10 @@ int bw_report_write_cyclonedx(FILE *f, const bw_scan_result *r, bw_error *err) {
   bw_report_set(tools, "components", tool_list, &failed);
   bw_report_set(meta, "tools", tools, &failed);
 
-  const char *image_ref = img && img->manifest_digest ? img->manifest_digest : "image";
-  if (bw_strset_add(&refs, image_ref)) failed = true;
+  st.image_ref = img && img->manifest_digest ? img->manifest_digest : "image";
+  if (bw_strset_add(&st.refs, st.image_ref)) failed = true;
   json_t *comp = json_object();
-  bw_report_set(comp, "bom-ref", bw_report_jstr(image_ref), &failed);
+  bw_report_set(comp, "bom-ref", bw_report_jstr(st.image_ref), &failed);
   bw_report_set(comp, "type", json_string("container"), &failed);
   bw_report_set(comp, "name", bw_report_jstr(img && img->name ? img->name : "unknown"), &failed);
   if (img && img->manifest_digest) bw_report_set(comp, "version", bw_report_jstr(img->manifest_digest), &failed);
@@ -122,40 +177,13 @@ int bw_report_write_cyclonedx(FILE *f, const bw_scan_result *r, bw_error *err) {
   set_properties(comp, cprops, &failed);
   bw_report_set(meta, "component", comp, &failed);
   bw_report_set(doc, "metadata", meta, &failed);
+  bw_report_set(doc, "components", json_array(), &failed);   /* streamed */
+  bw_report_set(doc, "dependencies", json_array(), &failed); /* streamed, after the components */
 
-  json_t *components = json_array(), *depends = json_array();
-  if (r->os.family) {
-    char *base = bw_arena_printf(a, "os:%s@%s", r->os.family, r->os.version ? r->os.version : "");
-    const char *os_ref = base ? bw_strset_unique(&refs, base, "#") : NULL;
-    if (!os_ref) failed = true;
-    json_t *oc = json_object();
-    bw_report_set(oc, "bom-ref", bw_report_jstr(os_ref), &failed);
-    bw_report_set(oc, "type", json_string("operating-system"), &failed);
-    bw_report_set(oc, "name", bw_report_jstr(r->os.family), &failed);
-    if (r->os.version) bw_report_set(oc, "version", bw_report_jstr(r->os.version), &failed);
-    if (r->os.name) bw_report_set(oc, "description", bw_report_jstr(r->os.name), &failed);
-    bw_report_append(components, oc, &failed);
-    bw_report_append(depends, bw_report_jstr(os_ref), &failed);
-  }
-  for (size_t i = 0; i < bw_pkglist_len(&r->packages) && !failed; i++) {
-    const char *ref = NULL;
-    json_t *c = package_component(a, &refs, bw_pkglist_at(&r->packages, i), &r->os, i, &ref, &failed);
-    bw_report_append(components, c, &failed);
-    if (ref) bw_report_append(depends, bw_report_jstr(ref), &failed);
-  }
-  bw_report_set(doc, "components", components, &failed);
-
-  /* Only the container's edges are known; package-to-package dependencies are not recorded, so
-   * the packages get no entry of their own (the spec reads a missing entry as "unknown"). */
-  json_t *deps = json_array(), *top = json_object();
-  bw_report_set(top, "ref", bw_report_jstr(image_ref), &failed);
-  bw_report_set(top, "dependsOn", depends, &failed);
-  bw_report_append(deps, top, &failed);
-  bw_report_set(doc, "dependencies", deps, &failed);
-
+  bw_report_stream streams[] = {{"components", next_component, &st}, {"dependencies", next_dependency, &st}};
   rc = failed ? bw_error_set(err, BW_ENOMEM, "out of memory building the CycloneDX document")
-              : bw_report_dump(f, doc, "CycloneDX", err);
+              : bw_report_dump_streamed(f, doc, streams, 2, "CycloneDX", err);
   json_decref(doc);
-  bw_arena_free(a);
+  bw_arena_free(st.a);
   return rc;
 }

@@ -59,14 +59,28 @@ static json_t *package(bw_arena *scratch, const bw_package *p, const bw_os_info 
   return o;
 }
 
-int bw_report_write_json(FILE *f, const bw_scan_result *r, bw_error *err) {
-  bw_arena *scratch = bw_arena_new();
-  json_t *doc = json_object();
-  if (!scratch || !doc) {
-    bw_arena_free(scratch);
-    json_decref(doc);
-    return bw_error_set(err, BW_ENOMEM, "out of memory building the JSON report");
+typedef struct json_stream {
+  const bw_scan_result *r;
+  bw_arena *scratch; /* purls and licence lists of the packages in flight; renewed as we go */
+  size_t i;
+} json_stream;
+
+static json_t *next_package(void *ctx, bool *failed) {
+  json_stream *s = ctx;
+  if (s->i >= bw_pkglist_len(&s->r->packages)) return NULL;
+  if (s->i % 1024 == 0) { /* jansson copied what earlier packages used: start a fresh arena */
+    bw_arena_free(s->scratch);
+    if (!(s->scratch = bw_arena_new())) {
+      *failed = true;
+      return NULL;
+    }
   }
+  return package(s->scratch, bw_pkglist_at(&s->r->packages, s->i++), &s->r->os, failed);
+}
+
+int bw_report_write_json(FILE *f, const bw_scan_result *r, bw_error *err) {
+  json_t *doc = json_object();
+  if (!doc) return bw_error_set(err, BW_ENOMEM, "out of memory building the JSON report");
   bool failed = false;
   bw_report_set(doc, "schema", json_string("bulwark.report/v1"), &failed);
   bw_report_set(doc, "artifact", artifact(r, &failed), &failed);
@@ -79,17 +93,16 @@ int bw_report_write_json(FILE *f, const bw_scan_result *r, bw_error *err) {
   bw_report_set(summary, "risk", json_string("NONE"), &failed);
   bw_report_set(doc, "summary", summary, &failed);
 
-  json_t *pkgs = json_array();
-  for (size_t i = 0; i < bw_pkglist_len(&r->packages) && !failed; i++)
-    bw_report_append(pkgs, package(scratch, bw_pkglist_at(&r->packages, i), &r->os, &failed), &failed);
-  bw_report_set(doc, "packages", pkgs, &failed);
+  bw_report_set(doc, "packages", json_array(), &failed); /* streamed */
   bw_report_set(doc, "vulnerabilities", json_array(), &failed);
   bw_report_set(doc, "baseline", json_array(), &failed);
   bw_report_set(doc, "malware", json_array(), &failed);
 
+  json_stream st = {.r = r};
+  bw_report_stream streams[] = {{"packages", next_package, &st}};
   int rc = failed ? bw_error_set(err, BW_ENOMEM, "out of memory building the JSON report")
-                  : bw_report_dump(f, doc, "JSON report", err);
+                  : bw_report_dump_streamed(f, doc, streams, 1, "JSON report", err);
   json_decref(doc);
-  bw_arena_free(scratch);
+  bw_arena_free(st.scratch);
   return rc;
 }

@@ -73,6 +73,69 @@ int bw_report_dump(FILE *f, const json_t *doc, const char *what, bw_error *err) 
   return 0;
 }
 
+/* Writes s, indenting every line after the first by `indent` (jansson escapes newlines inside
+ * strings, so every '\n' in its output is structural). */
+static void put_indented(FILE *f, const char *s, const char *indent) {
+  for (const char *nl; (nl = strchr(s, '\n')); s = nl + 1) {
+    fwrite(s, 1, (size_t)(nl - s + 1), f);
+    fputs(indent, f);
+  }
+  fputs(s, f);
+}
+
+int bw_report_dump_streamed(FILE *f, const json_t *doc, const bw_report_stream *streams, size_t nstreams,
+                            const char *what, bw_error *err) {
+  const size_t flags = JSON_INDENT(2) | JSON_ENCODE_ANY;
+  bool failed = false, first = true;
+  json_t *obj = (json_t *)doc; /* the iterator API takes non-const; nothing is modified */
+  fputc('{', f);
+  for (void *it = json_object_iter(obj); it && !failed && !ferror(f); it = json_object_iter_next(obj, it)) {
+    const char *key = json_object_iter_key(it);
+    json_t *k = json_string(key);
+    char *ks = k ? json_dumps(k, JSON_ENCODE_ANY) : NULL;
+    json_decref(k);
+    if (!ks) {
+      failed = true;
+      break;
+    }
+    fputs(first ? "\n  " : ",\n  ", f);
+    first = false;
+    fputs(ks, f);
+    fputs(": ", f);
+    free(ks);
+    const bw_report_stream *s = NULL;
+    for (size_t i = 0; i < nstreams && !s; i++)
+      if (strcmp(streams[i].key, key) == 0) s = &streams[i];
+    if (s) {
+      size_t n = 0;
+      for (json_t *v; !failed && !ferror(f) && (v = s->next(s->ctx, &failed)); n++) {
+        char *vs = json_dumps(v, flags);
+        json_decref(v);
+        if (!vs) {
+          failed = true;
+          break;
+        }
+        fputs(n ? ",\n    " : "[\n    ", f);
+        put_indented(f, vs, "    ");
+        free(vs);
+      }
+      fputs(n ? "\n  ]" : "[]", f);
+    } else {
+      char *vs = json_dumps(json_object_iter_value(it), flags);
+      if (!vs) {
+        failed = true;
+        break;
+      }
+      put_indented(f, vs, "  ");
+      free(vs);
+    }
+  }
+  if (failed) return bw_error_set(err, BW_ENOMEM, "out of memory writing the %s document", what);
+  fputs(first ? "}\n" : "\n}\n", f);
+  if (fflush(f) != 0 || ferror(f)) return bw_error_sys(err, BW_EIO, "writing the %s document", what);
+  return 0;
+}
+
 /* SOURCE_DATE_EPOCH (reproducible-builds.org): decimal seconds since the epoch. */
 static bool source_date_epoch(uint64_t *out) {
   const char *s = getenv("SOURCE_DATE_EPOCH");

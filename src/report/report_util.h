@@ -27,6 +27,22 @@ void bw_report_append(json_t *arr, json_t *v, bool *failed);
 /* Writes doc indented by 2 spaces plus a final newline and flushes f. 0, or -BW_EIO naming `what`. */
 int bw_report_dump(FILE *f, const json_t *doc, const char *what, bw_error *err);
 
+/* A top-level array written one element at a time by bw_report_dump_streamed, so that a document
+ * with 100k packages never exists whole in memory. */
+typedef struct bw_report_stream {
+  const char *key; /* the top-level key of doc whose (placeholder) value this replaces */
+  /* The next element (a new reference, stolen), NULL at the end. Sets *failed on OOM. */
+  json_t *(*next)(void *ctx, bool *failed);
+  void *ctx;
+} bw_report_stream;
+
+/* Writes doc exactly as bw_report_dump would (2-space indent, keys in order, final newline),
+ * except that the values of the streamed keys come from their next() callbacks, in document
+ * order: a stream's callback may use state that an earlier stream built. 0, -BW_ENOMEM or
+ * -BW_EIO. */
+int bw_report_dump_streamed(FILE *f, const json_t *doc, const bw_report_stream *streams, size_t nstreams,
+                            const char *what, bw_error *err);
+
 /* The document creation time as "YYYY-MM-DDTHH:MM:SSZ": SOURCE_DATE_EPOCH when it is set to a
  * valid number of seconds (reproducible output), else now. Returns true when it came from
  * SOURCE_DATE_EPOCH. */
