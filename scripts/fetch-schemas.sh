@@ -10,12 +10,12 @@ set -euo pipefail
 src="$(cd "$(dirname "$0")/.." && pwd)/tests/schemas"
 dest="${1:-$(cd "$(dirname "$0")/.." && pwd)/build/schemas}"
 
-command -v npm >/dev/null || { echo "fetch-schemas: npm not found (scripts/install-deps.sh test)" >&2; exit 3; }
-mkdir -p "$dest"
 if [ -f "$dest/node_modules/.package-lock.json" ] && cmp -s "$src/package-lock.json" "$dest/package-lock.json"; then
-  echo "$dest/node_modules"
+  echo "$dest/node_modules" # already installed: works offline
   exit 0
 fi
+command -v npm >/dev/null || { echo "fetch-schemas: npm not found (scripts/install-deps.sh test)" >&2; exit 3; }
+mkdir -p "$dest"
 cp "$src/package.json" "$src/package-lock.json" "$dest/"
 # --ignore-scripts: these packages are data to us, nothing of theirs runs at install time.
 # --legacy-peer-deps: cyclonedx-library's optional peers (ajv, libxml) are not needed for the files.
