@@ -9,7 +9,15 @@
  * continuation with no field before it, a repeated field we read, or a NUL byte makes dpkg
  * refuse the whole database, so no real image has one and we reject the file as corrupt
  * (BW_CORRUPT) rather than guess. A stanza without Package or Version is skipped quietly:
- * dpkg keeps such records for packages that are known but not installed. */
+ * dpkg keeps such records for packages that are known but not installed.
+ *
+ * "Installed" means Status's third word is "installed" (dpkg-query -l "ii"/"hi"), as Trivy
+ * reads it. `dpkg-query -W` would also list "rc" stanzas (deinstall ok config-files): their
+ * version is still recorded but their files are gone, so they carry no vulnerable code; Trivy's
+ * fixture (an Ubuntu status with a config-files git stanza) leaves them out and so do we.
+ * Half-installed, unpacked and triggers-* states are left out too (Trivy parity).
+ * Syft lists a versionless stanza (its status.d "multiple" fixture expects "no-version" with an
+ * empty version); we skip it as Trivy does, since it can be matched against nothing. */
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>

@@ -473,8 +473,8 @@ static bool os_release_file_is_precise(const char *family) {
  * when its ID is a family we know; the family's release file then fills what os-release lacks
  * (VERSION_ID on Debian testing, codename) and replaces VERSION_ID for Alpine and CentOS.
  * Without a known os-release ID the release files decide; failing those, an unknown os-release
- * ID is reported as it is. Unreadable or oversized files are skipped with a warning.
- * Errors: BW_ENOMEM only. */
+ * ID is reported as it is. An oversized os-release is skipped with a warning, oversized or
+ * unrecognised release files quietly. Errors: BW_ENOMEM only. */
 int bw_os_detect(bw_os_info *out, bw_arena *arena, bw_file_lookup lookup, void *ctx, bw_error *err) {
   memset(out, 0, sizeof *out);
   bw_os_info osr;

@@ -411,7 +411,7 @@ static void check_fixture(const char *dir, const char *name) {
 static void test_fixtures(void) {
   const char *root = getenv("BW_SHARED_DATA");
   if (!root || !*root) root = BW_SHARED_DATA;
-  char dir[4096];
+  char dir[2048];
   snprintf(dir, sizeof dir, "%s/fixtures/dpkg", root);
   DIR *d = opendir(dir);
   if (!d) {
