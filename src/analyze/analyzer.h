@@ -32,6 +32,11 @@ typedef struct bw_analyzer {
 /* The registry of analysers, NULL-terminated. */
 extern const bw_analyzer *const bw_analyzers[];
 
+/* The analysers (each defined beside its parser). */
+extern const bw_analyzer bw_analyzer_dpkg;         /* var/lib/dpkg/status */
+extern const bw_analyzer bw_analyzer_dpkg_statusd; /* var/lib/dpkg/status.d/<package> (distroless) */
+extern const bw_analyzer bw_analyzer_apk;          /* lib/apk/db/installed */
+
 /* Individual parsers, also called directly by tests and fuzzers. */
 int bw_dpkg_parse(const uint8_t *buf, size_t len, bw_analyze_out *out, bw_error *err);
 int bw_apk_parse(const uint8_t *buf, size_t len, bw_analyze_out *out, bw_error *err);
