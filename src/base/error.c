@@ -57,7 +57,15 @@ int bw_error_wrap(bw_error *err, const char *fmt, ...) {
   va_end(ap);
   char old[BW_ERROR_MSG_MAX];
   memcpy(old, err->msg, sizeof old);
-  snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+  /* "prefix: old", truncated; by hand because gcc -Wformat-truncation rejects the snprintf. */
+  const char *parts[3] = {prefix, ": ", old};
+  size_t n = 0;
+  for (int i = 0; i < 3; i++) {
+    size_t k = strnlen(parts[i], sizeof err->msg - 1 - n);
+    memcpy(err->msg + n, parts[i], k);
+    n += k;
+  }
+  err->msg[n] = 0;
   if (err->code == 0) err->code = BW_EIO;
   return -err->code;
 }
