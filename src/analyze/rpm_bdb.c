@@ -100,8 +100,8 @@ static int walk_hash_page(bdb *d, uint32_t pgno, bw_rpmdb_blob_fn fn, void *ctx,
     if (off < PAGE_HDR + 2 * entries || off >= d->pagesize)
       return BW_CORRUPT(err, "rpm bdb: page %u item %u at offset %u is outside the page", pgno, i, off);
     const uint8_t *item = pg + off;
-    const uint8_t *blob;
-    size_t blen;
+    const uint8_t *blob = NULL;
+    size_t blen = 0;
     if (item[0] == H_OFFPAGE) {
       if (off + HOFFPAGE_SIZE > d->pagesize)
         return BW_CORRUPT(err, "rpm bdb: page %u item %u: truncated off-page reference", pgno, i);
