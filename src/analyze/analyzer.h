@@ -41,5 +41,13 @@ extern const bw_analyzer bw_analyzer_apk;          /* lib/apk/db/installed */
 int bw_dpkg_parse(const uint8_t *buf, size_t len, bw_analyze_out *out, bw_error *err);
 int bw_apk_parse(const uint8_t *buf, size_t len, bw_analyze_out *out, bw_error *err);
 int bw_rpmdb_parse(const uint8_t *buf, size_t len, bw_analyze_out *out, bw_error *err);
+/* CBL-Mariner distroless var/lib/rpmmanifest/container-manifest-2 (tab-separated text). */
+int bw_rpm_manifest_parse(const uint8_t *buf, size_t len, bw_analyze_out *out, bw_error *err);
+
+/* rpm package databases: var/lib/rpm, usr/lib/sysimage/rpm, usr/share/rpm x
+ * {Packages (BDB), Packages.db (NDB), rpmdb.sqlite}; format detected from the bytes. */
+extern const bw_analyzer bw_analyzer_rpm;
+/* var/lib/rpmmanifest/container-manifest-2 (CBL-Mariner / Azure Linux distroless). */
+extern const bw_analyzer bw_analyzer_rpm_manifest;
 
 #endif
