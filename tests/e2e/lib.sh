@@ -335,6 +335,32 @@ bw_deb_file() {
   bw_fail "no .deb for $2 in $1"
 }
 
+# bw_mktar OUT.tar [pax|gnu] < SPEC: a hand-made layer tar (see mktar.py for the spec).
+bw_mktar() { "$BW_PY" "$BW_E2E_DIR/mktar.py" "$@"; }
+
+# bw_status_stanza DEB [STATUS]: the control stanza of a real .deb as a dpkg database would hold it
+# (distroless status.d files are the bare control file; the status file adds a Status: line).
+bw_status_stanza() {
+  dpkg-deb -f "$1" | awk -v st="${2:-}" '{ print } /^Package:/ && st != "" { print "Status: " st }'
+  echo
+}
+
+# bw_admindir_expected ROOT STANZA_FILE...: the package list dpkg-query gives for a database (made
+# under ROOT/var/lib/dpkg) holding these status.d stanzas (a distroless image's status.d files are
+# bare control files), in the shape of bw_dpkg_expected.
+bw_admindir_expected() {
+  local root=$1 f; shift
+  local admin="$root/var/lib/dpkg"
+  mkdir -p "$admin/info" "$admin/updates"
+  : >"$admin/status"
+  : >"$admin/available"
+  for f in "$@"; do
+    awk '{ print } /^Package:/ { print "Status: install ok installed" }' "$f" >>"$admin/status"
+    echo >>"$admin/status"
+  done
+  bw_dpkg_expected "$root"
+}
+
 # --- running bulwark ------------------------------------------------------------------------
 
 # bw_sbom OUT_PREFIX IMAGE [ARGS...]: runs `bulwark sbom IMAGE --format json` with a fresh cache dir
