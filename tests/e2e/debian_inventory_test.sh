@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 bw_e2e_start debootstrap umoci skopeo jq dpkg-query tar
 
-T=$(bw_tmpdir debian_inventory)
+bw_tmpdir debian_inventory
 TAG=bookworm
 
 # --- fixtures ---------------------------------------------------------------------------------

@@ -56,17 +56,22 @@ bw_require_tools() {
   [ "$(id -u)" -eq 0 ] || bw_skip "needs root (debootstrap, chroot, device nodes in the rootfs)"
 }
 
-# bw_tmpdir NAME: a fresh scratch dir for this test under BW_WORK, removed on exit unless BW_E2E_KEEP=1.
+# bw_on_exit CMD: runs CMD (a string, eval'd) when the test exits, after earlier registrations.
+BW_EXIT_CMDS=()
+bw_on_exit() {
+  BW_EXIT_CMDS+=("$1")
+  trap 'for c in "${BW_EXIT_CMDS[@]}"; do eval "$c" || true; done' EXIT
+}
+
+# bw_tmpdir NAME: sets T to a fresh scratch dir for this test under BW_WORK, removed on exit unless
+# BW_E2E_KEEP=1. (Not used as $(...): an exit trap set in a subshell would fire at once.)
 bw_tmpdir() {
-  local d
-  d=$(mktemp -d "$BW_WORK/$1.XXXXXX")
+  T=$(mktemp -d "$BW_WORK/$1.XXXXXX")
   if [ "${BW_E2E_KEEP:-0}" != 1 ]; then
-    # shellcheck disable=SC2064
-    trap "rm -rf '$d'" EXIT
+    bw_on_exit "rm -rf '$T'"
   else
-    echo "keeping $d" >&2
+    echo "keeping $T" >&2
   fi
-  printf '%s\n' "$d"
 }
 
 # bw_debian_mirror: prints the Debian mirror URL apt on this machine uses for $BW_SUITE (deb822

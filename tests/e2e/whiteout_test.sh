@@ -10,7 +10,7 @@
 source "$(dirname "$0")/lib.sh"
 bw_e2e_start debootstrap umoci skopeo jq dpkg-query dpkg-deb chroot apt-get tar gzip
 
-T=$(bw_tmpdir whiteout)
+bw_tmpdir whiteout
 DEBS="$BW_CACHE/debs"
 PKGS=(hello sl libncurses6)
 
