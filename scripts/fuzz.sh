@@ -6,7 +6,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 for f in "$build"/tests/*_fuzzer; do
   name=$(basename "$f" _fuzzer)
   corpus="$root/tests/fuzz/corpora/$name"
-  mkdir -p "$corpus" "$build/fuzz-artifacts/$name"
+  work="$build/fuzz-corpus/$name"
+  mkdir -p "$corpus" "$work" "$build/fuzz-artifacts/$name"
   echo "== fuzz $name for ${secs}s"
-  "$f" -max_total_time="$secs" -artifact_prefix="$build/fuzz-artifacts/$name/" "$corpus"
+  # new inputs go to the build tree; commit a crash reproducer into $corpus by hand
+  "$f" -max_total_time="$secs" -artifact_prefix="$build/fuzz-artifacts/$name/" "$work" "$corpus"
 done

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int error_vset(bw_error *err, int code, int sys, const char *fmt, va_list ap) {
+__attribute__((format(printf, 4, 0))) static int error_vset(bw_error *err, int code, int sys, const char *fmt, va_list ap) {
   if (!err) return -code;
   if (err->code != 0) return -err->code; /* first error wins */
   err->code = code;

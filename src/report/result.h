@@ -25,6 +25,9 @@ typedef struct bw_scan_result {
   bw_pkglist packages;   /* final packages after merge, each with layer and path */
   bw_vec warnings;       /* char * (owned by the result's arena) */
   struct bw_arena *arena;
+  /* owned by the result: package strings live in the records' arenas */
+  struct bw_layer_record **records;
+  size_t nrecords;
 } bw_scan_result;
 
 /* Package URL for a package (https://github.com/package-url/purl-spec), e.g.

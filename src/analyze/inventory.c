@@ -1,0 +1,145 @@
+#include "analyze/inventory.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "analyze/os_detect.h"
+#include "base/log.h"
+#include "base/pool.h"
+#include "layer/merge.h"
+#include "layer/walk.h"
+
+typedef struct {
+  const bw_image *img;
+  const bw_inventory_opts *opts;
+  bw_layer_record **records;
+  bw_error *errors;
+  int *rcs;
+} layer_job;
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void read_one_layer(void *ctx, size_t i) {
+  layer_job *job = ctx;
+  const bw_layer_desc *d = &job->img->layers[i];
+  bw_error *err = &job->errors[i];
+  const char *cache = job->opts->cache_dir;
+  double t0 = now_s();
+  if (cache) {
+    bw_error cerr = {0};
+    if (bw_layer_record_load(&job->records[i], cache, d->diff_id, &cerr) == 0) {
+      if (job->opts->progress)
+        bw_info("layer %zu/%zu %.19s: cached (%zu packages)", i + 1, job->img->nlayers, d->diff_id,
+                bw_pkglist_len(&job->records[i]->packages));
+      return;
+    }
+    if (cerr.code == BW_ECORRUPT) bw_warn("ignoring damaged cache record: %s", cerr.msg);
+  }
+  job->rcs[i] = bw_layer_read(&job->records[i], job->img->source, d, err);
+  if (job->rcs[i] < 0) return;
+  if (job->opts->progress)
+    bw_info("layer %zu/%zu %.19s: %llu entries, %.1f MB in %.2fs", i + 1, job->img->nlayers, d->diff_id,
+            (unsigned long long)job->records[i]->entries, job->records[i]->bytes / 1e6, now_s() - t0);
+  if (cache) {
+    bw_error serr = {0};
+    if (bw_layer_record_save(job->records[i], cache, &serr) < 0) bw_warn("layer cache not written: %s", serr.msg);
+  }
+}
+
+static bool view_lookup(void *ctx, const char *path, const uint8_t **buf, size_t *len) {
+  return bw_view_read(ctx, path, buf, len);
+}
+
+void bw_scan_result_dispose(bw_scan_result *res) {
+  for (size_t i = 0; i < res->nrecords; i++) bw_layer_record_free(res->records[i]);
+  free(res->records);
+  bw_pkglist_dispose(&res->packages);
+  bw_vec_dispose(&res->warnings);
+  bw_arena_free(res->arena);
+  memset(res, 0, sizeof *res);
+}
+
+static int collect_warnings(bw_scan_result *res, bw_error *err) {
+  for (size_t i = 0; i < res->nrecords; i++) {
+    const bw_layer_record *r = res->records[i];
+    for (size_t k = 0; k < r->warnings.len; k++) {
+      const char **slot = bw_vec_push(&res->warnings);
+      if (!slot) return bw_error_set(err, BW_ENOMEM, "out of memory");
+      *slot = bw_arena_printf(res->arena, "layer %s: %s", r->diff_id, *bw_vec_at(&r->warnings, const char *, k));
+    }
+  }
+  return 0;
+}
+
+int bw_inventory_run(bw_scan_result *res, const bw_image *img, const bw_inventory_opts *opts, bw_error *err) {
+  static const bw_inventory_opts defaults;
+  if (!opts) opts = &defaults;
+  memset(res, 0, sizeof *res);
+  res->image = img;
+  res->arena = bw_arena_new();
+  bw_pkglist_init(&res->packages);
+  bw_vec_init(&res->warnings, sizeof(char *), 0);
+  if (!res->arena) return bw_error_set(err, BW_ENOMEM, "out of memory");
+  int rc = 0;
+  if (img->is_rootfs) {
+    res->records = calloc(1, sizeof *res->records);
+    if (!res->records) return bw_error_set(err, BW_ENOMEM, "out of memory");
+    if ((rc = bw_layer_read_rootfs(&res->records[0], img->rootfs, err)) < 0) return rc;
+    res->nrecords = 1;
+  } else {
+    size_t n = img->nlayers;
+    res->records = calloc(n ? n : 1, sizeof *res->records);
+    bw_error *errors = calloc(n ? n : 1, sizeof *errors);
+    int *rcs = calloc(n ? n : 1, sizeof *rcs);
+    if (!res->records || !errors || !rcs) {
+      free(errors);
+      free(rcs);
+      return bw_error_set(err, BW_ENOMEM, "out of memory");
+    }
+    layer_job job = {img, opts, res->records, errors, rcs};
+    bw_pool_run(n, read_one_layer, &job, opts->threads);
+    res->nrecords = n;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+      if (rcs[i] < 0) {
+        *err = errors[i];
+        rc = rcs[i];
+      }
+    }
+    free(errors);
+    free(rcs);
+    if (rc < 0) return rc;
+  }
+
+  bw_image_view view;
+  if ((rc = bw_merge(&view, res->records, res->nrecords, err)) < 0) {
+    bw_image_view_dispose(&view);
+    return rc;
+  }
+  rc = bw_os_detect(&res->os, res->arena, view_lookup, &view, err);
+  for (size_t i = 0; rc == 0 && i < view.dbs.len; i++) {
+    const bw_view_item *it = bw_vec_at(&view.dbs, bw_view_item, i);
+    const bw_record_db *db = it->item;
+    const bw_layer_record *r = res->records[it->layer];
+    for (size_t k = db->first; k < db->first + db->count; k++) {
+      const bw_package *src = bw_pkglist_at(&r->packages, k);
+      bw_package *p = bw_pkglist_add(&res->packages, err);
+      if (!p) {
+        rc = -err->code;
+        break;
+      }
+      *p = *src;
+      size_t origin = bw_view_package_origin(&view, db->path, src, it->layer);
+      p->layer = img->is_rootfs ? NULL : res->records[origin]->diff_id;
+    }
+  }
+  bw_image_view_dispose(&view);
+  if (rc == 0) rc = collect_warnings(res, err);
+  if (rc == 0) bw_pkglist_sort(&res->packages);
+  return rc;
+}

@@ -1,0 +1,57 @@
+/* bulwark: container image security scanner and registry. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "cli/cli.h"
+
+static void usage(FILE *f) {
+  fputs("Usage: bulwark COMMAND [OPTIONS]\n"
+        "\n"
+        "Bulwark inventories container images and writes SBOMs.\n"
+        "\n"
+        "Commands:\n"
+        "  sbom IMAGE     list the OS packages of an image (table, JSON, CycloneDX 1.5, SPDX 2.3)\n"
+        "  version        print the version\n"
+        "  help COMMAND   show help for a command\n"
+        "\n"
+        "IMAGE is one of (skopeo's transport names):\n"
+        "  oci:DIR[:TAG]                        an OCI image layout directory\n"
+        "  oci-archive:FILE[:TAG]               an OCI image layout in a tar file\n"
+        "  docker-archive:FILE[:NAME:TAG|:@N]   the output of `docker save`\n"
+        "  dir:ROOTFS                           an unpacked root filesystem\n"
+        "  docker://HOST/REPO[:TAG|@DIGEST]     a registry (a bare HOST/REPO:TAG means docker://)\n"
+        "\n"
+        "Examples:\n"
+        "  bulwark sbom oci:./debian:12\n"
+        "  bulwark sbom docker-archive:app.tar --format cyclonedx -o app.cdx.json\n"
+        "  bulwark sbom docker://localhost:5000/team/app:1.2 --insecure --format spdx\n"
+        "\n"
+        "Run 'bulwark sbom --help' for the options of a command.\n",
+        f);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return BW_EXIT_USAGE;
+  }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+    if (!strcmp(cmd, "help") && argc > 2 && !strcmp(argv[2], "sbom")) {
+      char *args[] = {"sbom", "--help", NULL};
+      return bw_cmd_sbom(2, args);
+    }
+    usage(stdout);
+    return BW_EXIT_OK;
+  }
+  if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+    printf("bulwark %s\n", BW_VERSION);
+    return BW_EXIT_OK;
+  }
+  if (!strcmp(cmd, "sbom")) return bw_cmd_sbom(argc - 1, argv + 1);
+  fprintf(stderr, "bulwark: unknown command \"%s\"\n\n", cmd);
+  usage(stderr);
+  return BW_EXIT_USAGE;
+}

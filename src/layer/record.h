@@ -1,0 +1,65 @@
+/* A layer record: everything a layer contributes to the analysis, derived in one pass over its
+ * tar stream, cached on disk by diff_id, and merged in layer order into the image view. */
+#ifndef BW_LAYER_RECORD_H
+#define BW_LAYER_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyze/package.h"
+#include "base/arena.h"
+#include "base/error.h"
+#include "base/vec.h"
+
+/* Bump when analysers change what they record: cached records of another version are ignored. */
+#define BW_RECORD_VERSION 1
+
+/* A package database file parsed in this layer: packages[first, first+count) of the record. */
+typedef struct bw_record_db {
+  const char *path;
+  const char *analyzer;
+  size_t first, count;
+} bw_record_db;
+
+/* A small file captured whole for later checks (os-release, passwd, ...). */
+typedef struct bw_record_file {
+  const char *path;
+  const uint8_t *data;
+  size_t len;
+  uint32_t mode;
+} bw_record_file;
+
+typedef struct bw_record_link {
+  const char *path, *target; /* target as written in the tar (symlink) or root-relative (hard) */
+  int hard;
+} bw_record_link;
+
+typedef struct bw_layer_record {
+  bw_arena *arena;
+  const char *diff_id;
+  bw_pkglist packages;
+  bw_vec dbs;       /* bw_record_db */
+  bw_vec files;     /* bw_record_file */
+  bw_vec links;     /* bw_record_link */
+  bw_vec whiteouts; /* const char *: paths deleted from lower layers */
+  bw_vec opaques;   /* const char *: directories whose lower content is hidden */
+  bw_vec warnings;  /* const char *: skipped entries, with the reason */
+  uint64_t entries, bytes;
+} bw_layer_record;
+
+/* Returns a new empty record (caller frees with bw_layer_record_free), NULL on OOM. */
+bw_layer_record *bw_layer_record_new(void);
+void bw_layer_record_free(bw_layer_record *r);
+
+/* Appends a warning (formatted into the record's arena) and logs it. */
+void bw_layer_record_warn(bw_layer_record *r, const char *fmt, ...) BW_PRINTF(2, 3);
+
+/* Disk cache: <dir>/layers/<algo>/<hex>.rec, written atomically (temp file + rename).
+ * Load returns BW_ENOTFOUND on a miss, BW_ECORRUPT for a damaged record (the caller re-reads the
+ * layer). Caller owns *out. */
+int bw_layer_record_load(bw_layer_record **out, const char *cache_dir, const char *diff_id, bw_error *err);
+int bw_layer_record_save(const bw_layer_record *r, const char *cache_dir, bw_error *err);
+/* The pure decoder behind load (fuzz target). */
+int bw_layer_record_decode(bw_layer_record **out, const uint8_t *buf, size_t len, bw_error *err);
+
+#endif

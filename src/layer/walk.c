@@ -1,0 +1,319 @@
+#include "layer/walk.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analyze/dispatch.h"
+#include "base/limits.h"
+#include "base/log.h"
+#include "layer/decompress.h"
+#include "layer/safepath.h"
+
+#define WALK_BUF (1u << 20)
+
+typedef struct {
+  bw_reader *in;
+  unsigned char *buf;
+  bw_error *err; /* the stream's own error (digest mismatch, truncation) wins over libarchive's */
+  int failed;
+} walk_stream;
+
+static la_ssize_t walk_read_cb(struct archive *a, void *ctx, const void **out) {
+  walk_stream *s = ctx;
+  ssize_t got = bw_reader_read(s->in, s->buf, WALK_BUF, s->err);
+  if (got < 0) {
+    s->failed = 1;
+    archive_set_error(a, EIO, "%s", s->err->msg);
+    return -1;
+  }
+  *out = s->buf;
+  return got;
+}
+
+static const char *add_str(bw_layer_record *rec, const char *s) { return bw_arena_strdup(rec->arena, s); }
+
+/* Records a whiteout entry; returns 1 when the entry was one. */
+static int handle_whiteout(bw_layer_record *rec, const char *path, bw_error *err) {
+  const char *slash = strrchr(path, '/');
+  const char *base = slash ? slash + 1 : path;
+  if (strncmp(base, ".wh.", 4) != 0) return 0;
+  size_t dn = slash ? (size_t)(slash - path) : 0;
+  const char **slot;
+  if (!strcmp(base, ".wh..wh..opq")) {
+    slot = bw_vec_push(&rec->opaques);
+    if (!slot || !(*slot = bw_arena_strndup(rec->arena, path, dn))) return bw_error_set(err, BW_ENOMEM, "out of memory");
+    return 1;
+  }
+  if (!strncmp(base, ".wh..wh.", 8)) return 1; /* aufs metadata (.wh..wh.plnk, ...): not a deletion */
+  slot = bw_vec_push(&rec->whiteouts);
+  if (!slot) return bw_error_set(err, BW_ENOMEM, "out of memory");
+  *slot = dn ? bw_arena_printf(rec->arena, "%.*s/%s", (int)dn, path, base + 4) : add_str(rec, base + 4);
+  return *slot ? 1 : bw_error_set(err, BW_ENOMEM, "out of memory");
+}
+
+static int add_link(bw_layer_record *rec, const char *path, const char *target, int hard, bw_error *err) {
+  bw_record_link *l = bw_vec_push(&rec->links);
+  if (!l) {
+    if (rec->links.len >= BW_LIMIT_SYMLINKS) {
+      if (rec->links.len == BW_LIMIT_SYMLINKS)
+        bw_layer_record_warn(rec, "more than %d links: the rest are not followed", BW_LIMIT_SYMLINKS);
+      return 0;
+    }
+    return bw_error_set(err, BW_ENOMEM, "out of memory");
+  }
+  l->path = add_str(rec, path);
+  l->target = add_str(rec, target);
+  l->hard = hard;
+  return l->path && l->target ? 0 : bw_error_set(err, BW_ENOMEM, "out of memory");
+}
+
+/* A hard link to a file this layer captured gets the same bytes (tar hard links point back). */
+static int hardlink_capture(bw_layer_record *rec, const char *path, const char *target, bw_error *err) {
+  bw_dispatch_plan plan;
+  if (!bw_dispatch_plan_for(path, &plan)) return 0;
+  for (size_t i = rec->files.len; i-- > 0;) {
+    bw_record_file *f = bw_vec_at(&rec->files, bw_record_file, i);
+    if (strcmp(f->path, target) != 0) continue;
+    bw_record_file copy = *f;
+    return bw_dispatch_file(rec, path, copy.mode, copy.data, copy.len, &plan, err);
+  }
+  return 0;
+}
+
+int bw_layer_walk_tar(bw_layer_record *rec, bw_reader *tar, bw_error *err) {
+  walk_stream s = {.in = tar, .err = err};
+  s.buf = malloc(WALK_BUF);
+  struct archive *a = archive_read_new();
+  uint8_t *data = NULL;
+  size_t data_cap = 0;
+  int rc = 0;
+  char path[BW_LIMIT_PATH_BYTES + 1], last[BW_LIMIT_PATH_BYTES + 1] = "";
+  if (!s.buf || !a) {
+    rc = bw_error_set(err, BW_ENOMEM, "out of memory");
+    goto out;
+  }
+  archive_read_support_format_tar(a);
+  if (archive_read_open(a, &s, NULL, walk_read_cb, NULL) != ARCHIVE_OK) {
+    rc = s.failed ? -err->code : BW_CORRUPT(err, "not a tar stream: %s", archive_error_string(a));
+    goto out;
+  }
+  struct archive_entry *e;
+  for (;;) {
+    int r = archive_read_next_header(a, &e);
+    if (r == ARCHIVE_EOF) break;
+    if (r < ARCHIVE_WARN) {
+      if (s.failed) rc = bw_error_wrap(err, "after entry %s", last[0] ? last : "(start)");
+      else rc = BW_CORRUPT(err, "after entry %s: %s", last[0] ? last : "(start)", archive_error_string(a));
+      goto out;
+    }
+    if (++rec->entries > BW_LIMIT_TAR_ENTRIES) {
+      rc = bw_error_set(err, BW_ELIMIT, "more than %llu entries", (unsigned long long)BW_LIMIT_TAR_ENTRIES);
+      goto out;
+    }
+    const char *raw = archive_entry_pathname(e);
+    if (!raw) {
+      bw_layer_record_warn(rec, "entry with an unreadable name after %s: skipped", last);
+      continue;
+    }
+    bw_error perr = {0};
+    if (bw_path_normalize(path, sizeof path, raw, &perr) < 0) {
+      bw_layer_record_warn(rec, "entry %.300s: %s: skipped", raw, perr.msg);
+      continue;
+    }
+    memcpy(last, path, strlen(path) + 1);
+    if (!path[0]) continue; /* the root itself */
+    int w = handle_whiteout(rec, path, err);
+    if (w < 0) {
+      rc = w;
+      goto out;
+    }
+    if (w) continue;
+    mode_t type = archive_entry_filetype(e);
+    const char *hl = archive_entry_hardlink(e);
+    if (hl) {
+      char target[BW_LIMIT_PATH_BYTES + 1];
+      if (bw_path_normalize(target, sizeof target, hl, &perr) < 0) {
+        bw_layer_record_warn(rec, "entry %s: hard link target %.200s: %s: skipped", path, hl, perr.msg);
+        continue;
+      }
+      if ((rc = add_link(rec, path, target, 1, err)) < 0 || (rc = hardlink_capture(rec, path, target, err)) < 0)
+        goto out;
+      continue;
+    }
+    if (type == AE_IFLNK) {
+      const char *t = archive_entry_symlink(e);
+      if (t && (rc = add_link(rec, path, t, 0, err)) < 0) goto out;
+      continue;
+    }
+    if (type != AE_IFREG) continue;
+    int64_t size = archive_entry_size(e);
+    rec->bytes += size > 0 ? (uint64_t)size : 0;
+    bw_dispatch_plan plan;
+    if (!bw_dispatch_plan_for(path, &plan)) continue;
+    if (size < 0 || (uint64_t)size > BW_LIMIT_ENTRY_BYTES || (uint64_t)size > plan.max_bytes) {
+      bw_layer_record_warn(rec, "entry %s: %lld bytes, over the %zu-byte limit for this file: skipped", path,
+                           (long long)size, plan.max_bytes);
+      continue;
+    }
+    if ((size_t)size + 1 > data_cap) {
+      size_t ncap = (size_t)size + 1;
+      uint8_t *n = realloc(data, ncap);
+      if (!n) {
+        rc = bw_error_set(err, BW_ENOMEM, "out of memory reading entry %s", path);
+        goto out;
+      }
+      data = n;
+      data_cap = ncap;
+    }
+    size_t got = 0;
+    while (got < (size_t)size) {
+      la_ssize_t n = archive_read_data(a, data + got, (size_t)size - got);
+      if (n < 0) {
+        if (s.failed) rc = bw_error_wrap(err, "entry %s", path);
+        else rc = BW_CORRUPT(err, "entry %s: %s", path, archive_error_string(a));
+        goto out;
+      }
+      if (n == 0) break;
+      got += (size_t)n;
+    }
+    if (got != (size_t)size) {
+      rc = BW_CORRUPT(err, "entry %s: truncated (%zu of %lld bytes)", path, got, (long long)size);
+      goto out;
+    }
+    data[got] = 0;
+    if ((rc = bw_dispatch_file(rec, path, (uint32_t)archive_entry_mode(e), data, got, &plan, err)) < 0) goto out;
+  }
+  /* drain what follows the end-of-archive marker so a wrapping verifier hashes every byte */
+  for (;;) {
+    ssize_t n = bw_reader_read(tar, s.buf, WALK_BUF, err);
+    if (n < 0) {
+      rc = (int)n;
+      goto out;
+    }
+    if (n == 0) break;
+  }
+out:
+  if (a) archive_read_free(a);
+  free(s.buf);
+  free(data);
+  return rc;
+}
+
+int bw_layer_read(bw_layer_record **out, bw_source *src, const bw_layer_desc *desc, bw_error *err) {
+  bw_layer_record *rec = bw_layer_record_new();
+  if (!rec) return bw_error_set(err, BW_ENOMEM, "out of memory");
+  rec->diff_id = bw_arena_strdup(rec->arena, desc->diff_id);
+  bw_reader *r = NULL, *next = NULL;
+  int rc = src->ops->open_layer(src, desc, &r, err);
+  /* the blob digest is checked on the raw bytes unless it is the diff_id itself (uncompressed
+   * layers, docker-archive), which is checked on the decompressed bytes below. Each wrapper
+   * takes ownership of the reader it wraps, also when it fails. */
+  if (rc == 0 && desc->digest && strcmp(desc->digest, desc->diff_id) != 0) {
+    rc = bw_reader_verify(&next, r, desc->digest, desc->size, err);
+    r = next;
+  }
+  if (rc == 0) {
+    rc = bw_decompress_open(&next, r, err);
+    r = next;
+  }
+  if (rc == 0) {
+    rc = bw_reader_verify(&next, r, desc->diff_id, -1, err);
+    r = next;
+  }
+  if (rc == 0) rc = bw_layer_walk_tar(rec, r, err);
+  bw_reader_close(r);
+  if (rc < 0) {
+    bw_layer_record_free(rec);
+    return bw_error_wrap(err, "layer %s", desc->digest ? desc->digest : desc->diff_id);
+  }
+  *out = rec;
+  return 0;
+}
+
+/* ---- dir: root filesystems ---- */
+
+static __thread struct {
+  bw_layer_record *rec;
+  bw_error *err;
+  size_t root_len;
+  int rc;
+} rootfs_walk;
+
+static int rootfs_visit(const char *fpath, const struct stat *st, int flag, struct FTW *ftw) {
+  bw_layer_record *rec = rootfs_walk.rec;
+  const char *rel = fpath + rootfs_walk.root_len;
+  while (*rel == '/') rel++;
+  if (!*rel) return 0;
+  if (++rec->entries > BW_LIMIT_TAR_ENTRIES) {
+    rootfs_walk.rc = bw_error_set(rootfs_walk.err, BW_ELIMIT, "more than %llu files", (unsigned long long)BW_LIMIT_TAR_ENTRIES);
+    return 1;
+  }
+  if (flag == FTW_SL) {
+    char target[BW_LIMIT_PATH_BYTES + 1];
+    ssize_t n = readlink(fpath, target, sizeof target - 1);
+    if (n >= 0) {
+      target[n] = 0;
+      if ((rootfs_walk.rc = add_link(rec, rel, target, 0, rootfs_walk.err)) < 0) return 1;
+    }
+    return 0;
+  }
+  if (flag != FTW_F || !S_ISREG(st->st_mode)) return 0;
+  rec->bytes += (uint64_t)st->st_size;
+  bw_dispatch_plan plan;
+  if (!bw_dispatch_plan_for(rel, &plan)) return 0;
+  if ((uint64_t)st->st_size > plan.max_bytes) {
+    bw_layer_record_warn(rec, "file %s: %lld bytes, over the limit for this file: skipped", rel, (long long)st->st_size);
+    return 0;
+  }
+  int fd = open(fpath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    bw_layer_record_warn(rec, "file %s: cannot open: %s", rel, strerror(errno));
+    return 0;
+  }
+  size_t size = (size_t)st->st_size, got = 0;
+  uint8_t *buf = malloc(size + 1);
+  while (buf && got < size) {
+    ssize_t n = read(fd, buf + got, size - got);
+    if (n <= 0) break;
+    got += (size_t)n;
+  }
+  close(fd);
+  if (!buf) {
+    rootfs_walk.rc = bw_error_set(rootfs_walk.err, BW_ENOMEM, "out of memory");
+    return 1;
+  }
+  buf[got] = 0;
+  rootfs_walk.rc = bw_dispatch_file(rec, rel, st->st_mode, buf, got, &plan, rootfs_walk.err);
+  free(buf);
+  return rootfs_walk.rc < 0;
+}
+
+int bw_layer_read_rootfs(bw_layer_record **out, const char *root, bw_error *err) {
+  bw_layer_record *rec = bw_layer_record_new();
+  if (!rec) return bw_error_set(err, BW_ENOMEM, "out of memory");
+  rec->diff_id = bw_arena_strdup(rec->arena, "rootfs");
+  rootfs_walk.rec = rec;
+  rootfs_walk.err = err;
+  rootfs_walk.rc = 0;
+  size_t rl = strlen(root);
+  while (rl > 1 && root[rl - 1] == '/') rl--;
+  rootfs_walk.root_len = rl;
+  /* FTW_PHYS: never follow a symlink out of the root */
+  int r = nftw(root, rootfs_visit, 64, FTW_PHYS);
+  int rc = rootfs_walk.rc;
+  if (rc == 0 && r != 0) rc = bw_error_sys(err, BW_EIO, "walking %s", root);
+  if (rc < 0) {
+    bw_layer_record_free(rec);
+    return rc;
+  }
+  *out = rec;
+  return 0;
+}
