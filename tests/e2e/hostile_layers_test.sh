@@ -136,19 +136,20 @@ bw_oci_add_layer "$L" sparse "$T/src/base.tar"
 bw_oci_add_layer "$L" sparse "$T/src/sparse.tar"
 # a normal second layer for the blob-level cases: some files, 256 KiB of incompressible data, and
 # the case's name (so each case has its own blob and breaking one leaves the others whole)
+BLOBCASES="truncated-gzip digest-mismatch size-mismatch missing-blob diffid-mismatch"
 mkdir -p "$T/src/l2/opt/data"
 head -c 262144 /dev/urandom >"$T/src/l2/opt/data/random.bin"
 cp "$B/usr/lib/os-release" "$T/src/l2/opt/data/copy"
-for n in truncated-gzip digest-mismatch missing-blob diffid-mismatch; do
+for n in $BLOBCASES; do
   echo "$n" >"$T/src/l2/opt/data/case"
   tar --numeric-owner -C "$T/src/l2" -cf "$T/src/l2-$n.tar" .
   bw_oci_scratch "$L" "$n"
   bw_oci_add_layer "$L" "$n" "$T/src/base.tar"
   bw_oci_add_layer "$L" "$n" "$T/src/l2-$n.tar"
 done
-bw_check "fixture: the four blob-level cases have distinct layer 2 blobs" \
-  test "$(for n in truncated-gzip digest-mismatch missing-blob diffid-mismatch; do
-            bw_oci_layer_digests "$L" "$n" | tail -n1; done | sort -u | wc -l)" -eq 4
+bw_check "fixture: the five blob-level cases have distinct layer 2 blobs" \
+  test "$(for n in $BLOBCASES; do
+            bw_oci_layer_digests "$L" "$n" | tail -n1; done | sort -u | wc -l)" -eq 5
 # 7. a truncated gzip stream whose (truncated) bytes match the manifest digest
 orig=$(bw_oci_blob "$L" "$(bw_oci_layer_digests "$L" truncated-gzip | tail -n1)")
 head -c $(($(stat -c %s "$orig") / 2)) "$orig" >"$T/src/truncated.gz"
@@ -156,11 +157,17 @@ new=$(bw_oci_put_blob "$L" "$T/src/truncated.gz")
 bw_oci_edit_manifest "$L" truncated-gzip '.layers[1].digest = $d | .layers[1].size = $s' \
   --arg d "${new% *}" --argjson s "${new#* }"
 bw_check "fixture: the truncated blob is not a whole gzip stream" bash -c '! gzip -t "$1" 2>/dev/null' _ "$T/src/truncated.gz"
-# 8. a blob whose bytes do not match its digest: the same tar recompressed (diff_id still right)
+# 8. a blob whose bytes do not match its digest, same size: the gzip header's MTIME field changed
+#    (not covered by the gzip CRC: the stream still inflates to the right tar, diff_id still right)
 victim=$(bw_oci_blob "$L" "$(bw_oci_layer_digests "$L" digest-mismatch | tail -n1)")
-gzip -n -9 -c "$T/src/l2-digest-mismatch.tar" >"$victim"
+printf '\x01\x02\x03\x04' | dd of="$victim" bs=1 seek=4 conv=notrunc status=none
 bw_check "fixture: the edited blob no longer matches its name" \
   bash -c 'test "$(sha256sum <"$1" | cut -d" " -f1)" != "$(basename "$1")"' _ "$victim"
+bw_check "fixture: the edited blob still inflates to the layer tar" \
+  bash -c 'gzip -dc <"$1" | cmp -s - "$2"' _ "$victim" "$T/src/l2-digest-mismatch.tar"
+#    and one whose size differs from the manifest's: the same tar recompressed
+victim=$(bw_oci_blob "$L" "$(bw_oci_layer_digests "$L" size-mismatch | tail -n1)")
+gzip -n -1 -c "$T/src/l2-size-mismatch.tar" >"$victim"
 # 9. a manifest naming a blob that is not there
 rm -f "$(bw_oci_blob "$L" "$(bw_oci_layer_digests "$L" missing-blob | tail -n1)")"
 # 10. a config whose diff_id for layer 2 is not the layer's
@@ -292,6 +299,10 @@ run digest-mismatch "oci:$L:digest-mismatch" 1 "$L"
 d=$(bw_oci_layer_digests "$L" digest-mismatch | tail -n1)
 bw_check "digest-mismatch: stderr names the layer digest" names_layer "$T/r/digest-mismatch.err" "$d"
 bw_check "digest-mismatch: stderr says digest" grep -qi digest "$T/r/digest-mismatch.err"
+
+run size-mismatch "oci:$L:size-mismatch" 1 "$L"
+bw_check "size-mismatch: stderr names the layer digest" names_layer "$T/r/size-mismatch.err" \
+  "$(bw_oci_layer_digests "$L" size-mismatch | tail -n1)"
 
 run missing-blob "oci:$L:missing-blob" 1 "$L"
 bw_check "missing-blob: stderr names the missing digest" names_layer "$T/r/missing-blob.err" \

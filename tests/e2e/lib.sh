@@ -166,7 +166,9 @@ bw_report_packages() {
 # bw_compare_lists WHAT EXPECTED ACTUAL: records ok, or FAIL with the diff.
 bw_compare_lists() {
   local what=$1 exp=$2 act=$3
-  if diff -u "$exp" "$act" >"$act.diff"; then
+  if [ ! -s "$exp" ]; then
+    bw_not_ok "$what: the expected list $exp is empty (a fixture bug)"
+  elif diff -u "$exp" "$act" >"$act.diff"; then
     bw_ok "$what ($(wc -l <"$exp") packages)"
   else
     bw_not_ok "$what: package list differs (--- dpkg-query, +++ bulwark)"

@@ -108,7 +108,7 @@ bw_e2e_fixtures_done
 
 # --- scans ---------------------------------------------------------------------------------------
 scan() { # NAME IMAGE EXPECTED.tsv
-  local name=$1 image=$2 exp=$3 out="$T/$1"
+  local name=$1 image=$2 exp=$3 out="$T/scan-$1"
   bw_log "scanning $image"
   bw_sbom "$out" "$image"
   if [ "$(cat "$out.rc")" -ne 0 ]; then
@@ -119,8 +119,8 @@ scan() { # NAME IMAGE EXPECTED.tsv
   bw_report_packages "$out.json" >"$out.tsv"
   bw_compare_lists "$name: packages == dpkg-query" "$exp" "$out.tsv"
 }
-layer_of() { jq -r --arg n "$2" '[.packages[] | select(.name == $n)][0].layer // "<none>"' "$T/$1.json"; }
-absent() { jq -e --arg n "$2" '[.packages[] | select(.name == $n)] | length == 0' "$T/$1.json"; }
+layer_of() { jq -r --arg n "$2" '[.packages[] | select(.name == $n)][0].layer // "<none>"' "$T/scan-$1.json"; }
+absent() { jq -e --arg n "$2" '[.packages[] | select(.name == $n)] | length == 0' "$T/scan-$1.json"; }
 
 if scan installed "oci:$T/oci:installed" "$T/installed.tsv"; then
   for p in "${PKGS[@]}"; do
@@ -132,7 +132,7 @@ if scan installed "oci:$T/oci:installed" "$T/installed.tsv"; then
   done
   bw_check "installed: sl's source_version is 5.02-1 (binNMU)" \
     jq -e '[.packages[] | select(.name == "sl")][0] | .version == "5.02-1+b1" and .source_version == "5.02-1"' \
-      "$T/installed.json"
+      "$T/scan-installed.json"
 fi
 if scan purged "oci:$T/oci:purged" "$T/purged.tsv"; then
   bw_check "purged: hello is absent" absent purged hello
@@ -146,11 +146,11 @@ fi
 
 if scan distroless-one "oci:$D/oci:one" "$D/one.tsv"; then
   bw_check "distroless: path is the status.d file" \
-    jq -e '[.packages[] | select(.name == "hello")][0].path == "var/lib/dpkg/status.d/hello"' "$T/distroless-one.json"
+    jq -e '[.packages[] | select(.name == "hello")][0].path == "var/lib/dpkg/status.d/hello"' "$T/scan-distroless-one.json"
   bw_check "distroless: the .md5sums files are not packages" \
-    jq -e '[.packages[] | select(.name | test("md5sums"))] | length == 0' "$T/distroless-one.json"
+    jq -e '[.packages[] | select(.name | test("md5sums"))] | length == 0' "$T/scan-distroless-one.json"
   bw_check "distroless: os is debian 12" \
-    jq -e '.artifact.os.family == "debian" and .artifact.os.version == "12"' "$T/distroless-one.json"
+    jq -e '.artifact.os.family == "debian" and .artifact.os.version == "12"' "$T/scan-distroless-one.json"
 fi
 if scan distroless-wh "oci:$D/oci:wh" "$D/wh.tsv"; then
   bw_check "distroless + .wh.sl: sl is absent" absent distroless-wh sl
@@ -161,7 +161,7 @@ if scan distroless-opq "oci:$D/oci:opq" "$D/opq.tsv"; then
   bw_check "distroless + opaque: sl is absent" absent distroless-opq sl
   bw_check "distroless + opaque: libncurses6 from layer 2" test "$(layer_of distroless-opq libncurses6)" = "${DIDS[1]}"
   bw_check "distroless + opaque: os-release outside the opaque dir survives (debian 12)" \
-    jq -e '.artifact.os.family == "debian" and .artifact.os.version == "12"' "$T/distroless-opq.json"
+    jq -e '.artifact.os.family == "debian" and .artifact.os.version == "12"' "$T/scan-distroless-opq.json"
 fi
 
 bw_finish
