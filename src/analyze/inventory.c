@@ -138,6 +138,11 @@ int bw_inventory_run(bw_scan_result *res, const bw_image *img, const bw_inventor
       p->layer = img->is_rootfs ? NULL : res->records[origin]->diff_id;
     }
   }
+  for (size_t i = 0; rc == 0 && i < view.warnings.len; i++) {
+    const char **slot = bw_vec_push(&res->warnings);
+    if (!slot || !(*slot = bw_arena_strdup(res->arena, *bw_vec_at(&view.warnings, char *, i))))
+      rc = bw_error_set(err, BW_ENOMEM, "out of memory");
+  }
   bw_image_view_dispose(&view);
   if (rc == 0) rc = collect_warnings(res, err);
   if (rc == 0) bw_pkglist_sort(&res->packages);
