@@ -36,6 +36,7 @@ check_report() { # NAME IMAGE LAYERED(0|1)
   bw_log "scanning $image"
   local t0=$SECONDS
   bw_sbom "$out" "$image"
+  bw_check_stderr "$name" "$out.err"
   local rc
   rc=$(cat "$out.rc")
   if [ "$rc" -ne 0 ]; then
@@ -133,6 +134,8 @@ if [ -s "$T/oci.json" ]; then
   bw_check "table: names every package" \
     bash -c 'for p in $(cut -f1 "$1"); do grep -qwF -- "$p" "$2" || { echo "missing $p"; exit 1; }; done' \
       _ "$T/expected.tsv" "$T/table.out"
+
+  for r in o-file cdx spdx table; do bw_check_stderr "$r" "$T/$r.err"; done
 
   bw_bulwark "$T/missing" sbom "oci:$T/no-such-layout:$TAG" --format json --cache-dir "$T/oci.cache"
   bw_check "a missing image: exit 1" test "$(cat "$T/missing.rc")" -eq 1

@@ -43,9 +43,7 @@ bw_check "fixture: base's os-release is Debian 12" grep -qx 'VERSION_ID="12"' "$
 
 # Debian 11's os-release, as base-files 11.1 ships it (a different OS than any Debian 12 host)
 printf '%s\n' 'PRETTY_NAME="Debian GNU/Linux 11 (bullseye)"' 'NAME="Debian GNU/Linux"' \
-  'VERSION_ID="11"' 'VERSION="11 (bullseye)"' 'VERSION_CODENAME=bullseye' 'ID=debian' \
-  'HOME_URL="https://www.debian.org/"' 'SUPPORT_URL="https://www.debian.org/support"' \
-  'BUG_REPORT_URL="https://bugs.debian.org/"' >"$T/src/os-release-11"
+  'VERSION_ID="11"' 'VERSION="11 (bullseye)"' 'VERSION_CODENAME=bullseye' 'ID=debian' >"$T/src/os-release-11"
 
 L="$T/oci"
 # image NAME BASE SPEC_FILE...: BASE (base|bare) + one hand-made layer per spec file, tagged NAME
@@ -199,8 +197,11 @@ tree_sum() {
     \( -type l -printf '%p -> %l\n' \) -o -printf '%p %y\n' | sort | sha256sum | cut -d' ' -f1)
 }
 canary_intact() {
-  [ "$(find "$CAN" -mindepth 1 | wc -l)" -eq 1 ] && [ "$(cat "$CAN/target")" = canary ] &&
-    [ "$(stat -c %h "$CAN/target")" -eq 1 ] || { ls -la "$CAN"; cat "$CAN/target"; return 1; }
+  if [ "$(find "$CAN" -mindepth 1 | wc -l)" -eq 1 ] && [ "$(cat "$CAN/target")" = canary ] &&
+     [ "$(stat -c %h "$CAN/target")" -eq 1 ]; then
+    return 0
+  fi
+  ls -la "$CAN"; cat "$CAN/target"; return 1
 }
 # names_layer ERR DIGEST...: stderr names one of these digests (12 hex digits are enough)
 names_layer() {
@@ -222,7 +223,7 @@ run() {
   echo "--- $name: bulwark sbom $image -> exit $rc ($((SECONDS - t0))s); stderr:"
   sed -n '1,12s/^/    | /p' "$out.err"
   bw_check "$name: exit code $want" test "$rc" -eq "$want"
-  bw_check "$name: no sanitizer report" bash -c '! grep -nE "AddressSanitizer|LeakSanitizer|runtime error:" "$1"' _ "$out.err"
+  bw_check_stderr "$name" "$out.err"
   bw_check "$name: the canary dir outside the cache dir is untouched" canary_intact
   bw_check "$name: HOME, XDG dirs, TMPDIR and the working dir stay empty" \
     bash -c 'test -z "$(find "$1" -mindepth 2 -print -quit)" || find "$1" -mindepth 2' _ "$iso"
@@ -240,6 +241,7 @@ layer_ids() { bw_oci_diff_ids "$L" "$1"; bw_oci_layer_digests "$L" "$1"; }
 not_host_os() { # the report must not show the host's OS (this machine is Debian 12)
   jq -e '(.artifact.os.family == "debian" and .artifact.os.version == "12") | not' "$1"
 }
+cache_kib() { if [ -e "$1" ]; then du -s --apparent-size -k "$1" | cut -f1; else echo 0; fi; }
 err_has() { grep -qF -- "$2" "$1"; }
 pkgs() { jq -r '[.packages[].name] | sort | join(" ")' "$1"; }
 
@@ -283,13 +285,13 @@ for n in claim-pax claim-gnu; do
   bw_check "$n: stderr names the layer" names_layer "$T/r/$n.err" "${ids[1]}" "${ids[3]}"
   bw_check "$n: stderr names the entry" grep -qE 'ten-gib-(file|gnu)' "$T/r/$n.err"
   bw_check "$n: the cache dir holds less than 64 MiB" \
-    test "$(du -s --apparent-size -k "$T/r/$n.cache" | cut -f1)" -lt 65536
+    test "$(cache_kib "$T/r/$n.cache")" -lt 65536
 done
 
 run sparse "oci:$L:sparse" 0 "$L"
 bw_check "sparse: packages of the base are reported" test "$(pkgs "$T/r/sparse.json")" = "base-files hello"
 bw_check "sparse: the cache dir holds less than 64 MiB (apparent size)" \
-  test "$(du -s --apparent-size -k "$T/r/sparse.cache" | cut -f1)" -lt 65536
+  test "$(cache_kib "$T/r/sparse.cache")" -lt 65536
 
 run truncated-gzip "oci:$L:truncated-gzip" 1 "$L"
 bw_check "truncated-gzip: stderr names the layer" names_layer "$T/r/truncated-gzip.err" \

@@ -384,6 +384,13 @@ bw_sbom() {
   return 0
 }
 
+# bw_check_stderr NAME ERRFILE: records whether a run's stderr is free of sanitizer reports (UBSan
+# may report and still exit 0 when halt_on_error is off).
+bw_check_stderr() {
+  bw_check "$1: no sanitizer report on stderr" \
+    bash -c '! grep -nE "AddressSanitizer|LeakSanitizer|runtime error:" "$1"' _ "$2"
+}
+
 # bw_show_err FILE: the first lines of a stderr capture, indented (for failure messages).
 bw_show_err() { sed -n '1,20s/^/    | /p' "$1"; }
 

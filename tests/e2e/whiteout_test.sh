@@ -111,6 +111,7 @@ scan() { # NAME IMAGE EXPECTED.tsv
   local name=$1 image=$2 exp=$3 out="$T/scan-$1"
   bw_log "scanning $image"
   bw_sbom "$out" "$image"
+  bw_check_stderr "$name" "$out.err"
   if [ "$(cat "$out.rc")" -ne 0 ]; then
     bw_not_ok "$name: bulwark sbom $image exited $(cat "$out.rc")"
     bw_show_err "$out.err"
