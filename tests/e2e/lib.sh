@@ -370,14 +370,14 @@ bw_admindir_expected() {
 
 # --- running bulwark ------------------------------------------------------------------------
 
-# bw_sbom OUT_PREFIX IMAGE [ARGS...]: runs `bulwark sbom IMAGE --format json` with a fresh cache dir
-# (OUT_PREFIX.cache), bounded in time; stdout to OUT_PREFIX.json, stderr to OUT_PREFIX.err, exit
-# code to OUT_PREFIX.rc. Returns 0 (inspect the .rc file).
+# bw_sbom OUT_PREFIX IMAGE [ARGS...]: runs `bulwark sbom IMAGE --format json` bounded in time, with
+# a fresh cache dir OUT_PREFIX.cache (or the existing dir BW_SBOM_CACHE when set: a warm cache);
+# stdout to OUT_PREFIX.json, stderr to OUT_PREFIX.err, exit code to OUT_PREFIX.rc. Returns 0.
 bw_sbom() {
   local out=$1 image=$2; shift 2
-  local rc=0
-  rm -rf "$out.cache"; mkdir -p "$out.cache"
-  timeout "${BW_SCAN_TIMEOUT:-300}" "$BULWARK" sbom "$image" --format json --cache-dir "$out.cache" "$@" \
+  local rc=0 cache=${BW_SBOM_CACHE:-$out.cache}
+  if [ -z "${BW_SBOM_CACHE:-}" ]; then rm -rf "$cache"; mkdir -p "$cache"; fi
+  timeout "${BW_SCAN_TIMEOUT:-300}" "$BULWARK" sbom "$image" --format json --cache-dir "$cache" "$@" \
     >"$out.json" 2>"$out.err" || rc=$?
   echo "$rc" >"$out.rc"
   if [ "$rc" -eq 124 ]; then echo "bulwark sbom $image: timed out after ${BW_SCAN_TIMEOUT:-300}s" >>"$out.err"; fi
