@@ -9,10 +9,12 @@ BUILD_PKGS=(
   libssl-dev libyara-dev libcrypt-dev libyaml-dev libzstd-dev libisal-dev zlib1g-dev
 )
 # Tests build real images (debootstrap, umoci, apt-get download), real rpm databases (rpm, rpmbuild),
-# run a real registry (docker-registry) filled by skopeo, and validate SBOMs (python3-jsonschema).
+# run a real registry (docker-registry) filled by skopeo with htpasswd (apache2-utils) basic auth and a
+# python3 token server, and validate SBOMs (python3-jsonschema against the official schemas that
+# scripts/fetch-schemas.sh installs from npm, hence nodejs npm).
 TEST_PKGS=(
-  debootstrap umoci skopeo docker-registry rpm isal python3-jsonschema
-  ca-certificates curl jq tar gzip zstd xz-utils file openssl
+  debootstrap umoci skopeo docker-registry rpm isal python3-jsonschema nodejs npm
+  apache2-utils python3 ca-certificates curl jq tar gzip zstd xz-utils file openssl
 )
 # Benchmarks: Trivy comes from an npm package (see bench/README.md).
 BENCH_PKGS=(nodejs npm)

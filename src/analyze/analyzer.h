@@ -32,9 +32,22 @@ typedef struct bw_analyzer {
 /* The registry of analysers, NULL-terminated. */
 extern const bw_analyzer *const bw_analyzers[];
 
+/* The analysers (each defined beside its parser). */
+extern const bw_analyzer bw_analyzer_dpkg;         /* var/lib/dpkg/status */
+extern const bw_analyzer bw_analyzer_dpkg_statusd; /* var/lib/dpkg/status.d/<package> (distroless) */
+extern const bw_analyzer bw_analyzer_apk;          /* lib/apk/db/installed */
+
 /* Individual parsers, also called directly by tests and fuzzers. */
 int bw_dpkg_parse(const uint8_t *buf, size_t len, bw_analyze_out *out, bw_error *err);
 int bw_apk_parse(const uint8_t *buf, size_t len, bw_analyze_out *out, bw_error *err);
 int bw_rpmdb_parse(const uint8_t *buf, size_t len, bw_analyze_out *out, bw_error *err);
+/* CBL-Mariner distroless var/lib/rpmmanifest/container-manifest-2 (tab-separated text). */
+int bw_rpm_manifest_parse(const uint8_t *buf, size_t len, bw_analyze_out *out, bw_error *err);
+
+/* rpm package databases: var/lib/rpm, usr/lib/sysimage/rpm, usr/share/rpm x
+ * {Packages (BDB), Packages.db (NDB), rpmdb.sqlite}; format detected from the bytes. */
+extern const bw_analyzer bw_analyzer_rpm;
+/* var/lib/rpmmanifest/container-manifest-2 (CBL-Mariner / Azure Linux distroless). */
+extern const bw_analyzer bw_analyzer_rpm_manifest;
 
 #endif

@@ -19,8 +19,8 @@ bool bw_os_wants(const char *path);
 typedef bool (*bw_file_lookup)(void *ctx, const char *path, const uint8_t **buf, size_t *len);
 
 /* Fills out (strings in arena). An image with no recognisable OS leaves out->family NULL and
- * returns 0. `has_pkgdb` tells whether a package database was found, so that an image with
- * dpkg status.d entries and no shell can be reported as distroless. */
+ * returns 0. Distroless images are recognised by their os-release (Google's distroless says
+ * PRETTY_NAME="Distroless" with ID=debian: family "debian", distroless = 1). */
 int bw_os_detect(bw_os_info *out, bw_arena *arena, bw_file_lookup lookup, void *ctx, bw_error *err);
 
 /* Parses one os-release file (pure, for tests and fuzzing). */

@@ -1,6 +1,15 @@
-/* The analyser registry: every package-database analyser, in dispatch order. */
+/* The analyser registry (YARA's module list): the dispatcher offers each layer entry to every
+ * analyser listed here. Adding an analyser = defining it beside its parser, declaring it in
+ * analyzer.h and listing it below. */
+#include <stddef.h>
+
 #include "analyze/analyzer.h"
 
 const bw_analyzer *const bw_analyzers[] = {
+    &bw_analyzer_dpkg,
+    &bw_analyzer_dpkg_statusd,
+    &bw_analyzer_apk,
+    &bw_analyzer_rpm,          /* BDB Packages, rpmdb.sqlite, NDB Packages.db */
+    &bw_analyzer_rpm_manifest, /* CBL-Mariner distroless container-manifest-2 */
     NULL,
 };

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-__attribute__((format(printf, 4, 0))) static int error_vset(bw_error *err, int code, int sys, const char *fmt, va_list ap) {
+BW_PRINTF(4, 0) static int error_vset(bw_error *err, int code, int sys, const char *fmt, va_list ap) {
   if (!err) return -code;
   if (err->code != 0) return -err->code; /* first error wins */
   err->code = code;
@@ -57,7 +57,15 @@ int bw_error_wrap(bw_error *err, const char *fmt, ...) {
   va_end(ap);
   char old[BW_ERROR_MSG_MAX];
   memcpy(old, err->msg, sizeof old);
-  snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+  /* "prefix: old", truncated; by hand because gcc -Wformat-truncation rejects the snprintf. */
+  const char *parts[3] = {prefix, ": ", old};
+  size_t n = 0;
+  for (int i = 0; i < 3; i++) {
+    size_t k = strnlen(parts[i], sizeof err->msg - 1 - n);
+    memcpy(err->msg + n, parts[i], k);
+    n += k;
+  }
+  err->msg[n] = 0;
   if (err->code == 0) err->code = BW_EIO;
   return -err->code;
 }

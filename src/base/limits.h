@@ -35,6 +35,8 @@
 /* Registry client */
 #define BW_LIMIT_TOKEN_BYTES (1u << 20)      /* bearer token response */
 #define BW_LIMIT_REDIRECTS 10
+#define BW_LIMIT_AUTH_PARAM_BYTES (16u << 10) /* one WWW-Authenticate parameter value (realm, scope) */
+#define BW_LIMIT_ERROR_BODY_BYTES (64u << 10) /* registry error response kept for the message */
 
 /* Disk cache */
 #define BW_LIMIT_CACHE_RECORD_BYTES (256u << 20) /* one cached layer record */

@@ -145,7 +145,7 @@ static int get_u32(cursor *c, uint32_t *v) {
   return 0;
 }
 static int get_u64(cursor *c, uint64_t *v) {
-  uint32_t lo, hi;
+  uint32_t lo = 0, hi = 0;
   int rc = get_u32(c, &lo);
   if (rc == 0) rc = get_u32(c, &hi);
   if (rc == 0) *v = (uint64_t)hi << 32 | lo;

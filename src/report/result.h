@@ -31,7 +31,9 @@ typedef struct bw_scan_result {
 } bw_scan_result;
 
 /* Package URL for a package (https://github.com/package-url/purl-spec), e.g.
- * pkg:deb/debian/bash@5.2.15-2%2Bb2?arch=amd64&distro=debian-12. Returns an arena string. */
+ * pkg:deb/debian/bash@5.2.15-2%2Bb2?arch=amd64&distro=debian-12 (rules per type in purl.c).
+ * os may be NULL (no namespace, no distro). Returns an arena string; NULL when the package has no
+ * name or an unknown type, or on OOM. */
 const char *bw_purl(struct bw_arena *a, const bw_package *p, const bw_os_info *os);
 
 typedef enum {
@@ -45,7 +47,9 @@ typedef enum {
 /* Parses "table|json|sarif|cyclonedx|spdx"; -1 when unknown. */
 int bw_format_parse(const char *s);
 
-/* Writers: each writes one document to f. Return 0 or -BW_EIO. */
+/* Writers: each writes one document to f (formats in docs/internals/report.md). They only read r;
+ * their scratch memory is their own. Timestamps and document ids honour SOURCE_DATE_EPOCH for
+ * reproducible output. Return 0, -BW_EIO when f fails (full disk, closed pipe), -BW_ENOMEM. */
 int bw_report_write_table(FILE *f, const bw_scan_result *r, bw_error *err);
 int bw_report_write_json(FILE *f, const bw_scan_result *r, bw_error *err);
 int bw_report_write_cyclonedx(FILE *f, const bw_scan_result *r, bw_error *err);
