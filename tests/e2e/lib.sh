@@ -178,10 +178,10 @@ bw_compare_lists() {
 
 # --- OCI layouts ----------------------------------------------------------------------------
 
-# bw_oci_from_rootfs ROOTFS LAYOUT TAG: LAYOUT:TAG becomes a one-layer linux/amd64 OCI image of
-# ROOTFS (umoci: new + unpack into a bundle, copy the tree in, repack).
+# bw_oci_from_rootfs ROOTFS LAYOUT TAG [CREATED_BY]: LAYOUT:TAG becomes a one-layer linux/amd64 OCI
+# image of ROOTFS (umoci: new + unpack into a bundle, copy the tree in, repack).
 bw_oci_from_rootfs() {
-  local rootfs=$1 layout=$2 tag=$3 bundle
+  local rootfs=$1 layout=$2 tag=$3 created_by=${4:-"COPY $(basename "$1") /"} bundle
   [ -e "$layout/index.json" ] || umoci init --layout "$layout"
   umoci new --image "$layout:$tag"
   umoci config --no-history --image "$layout:$tag" --os linux --architecture amd64 --config.cmd /bin/bash
@@ -189,7 +189,7 @@ bw_oci_from_rootfs() {
   rmdir "$bundle"
   umoci unpack --image "$layout:$tag" "$bundle" >/dev/null
   tar --numeric-owner --xattrs -C "$rootfs" -cf - . | tar --numeric-owner --xattrs -xpf - -C "$bundle/rootfs"
-  umoci repack --image "$layout:$tag" --history.created_by "bulwark e2e: rootfs $(basename "$rootfs")" "$bundle"
+  umoci repack --image "$layout:$tag" --history.created_by "$created_by" "$bundle"
   rm -rf "$bundle"
   umoci gc --layout "$layout"
 }
@@ -205,7 +205,7 @@ bw_debian_oci() {
         local tmp
         tmp=$(mktemp -d "$BW_CACHE/oci.XXXXXX")
         bw_debian_rootfs "$tmp/rootfs"
-        bw_oci_from_rootfs "$tmp/rootfs" "$tmp/oci" latest
+        bw_oci_from_rootfs "$tmp/rootfs" "$tmp/oci" latest "debootstrap --variant=minbase $BW_SUITE"
         rm -rf "$tmp/rootfs" "$cached"
         touch "$tmp/oci/.complete"
         mv "$tmp/oci" "$cached"
