@@ -323,10 +323,12 @@ bw_apt_download() {
   (
     flock 9
     cd "$dest"
-    if ! apt-get download -qq "${want[@]}" >/dev/null 2>"$dest/.download.err"; then
+    # files land in a dir the _apt user may not write to: let root fetch them (no warning)
+    if ! apt-get -o APT::Sandbox::User=root download -qq "${want[@]}" >/dev/null 2>"$BW_CACHE/apt-download.err"; then
       local lists="$BW_CACHE/apt-lists"
       mkdir -p "$lists/partial" "$BW_CACHE/apt-archives/partial"
-      local opts=(-o "Dir::State::Lists=$lists" -o "Dir::Cache::Archives=$BW_CACHE/apt-archives"
+      local opts=(-o APT::Sandbox::User=root
+                  -o "Dir::State::Lists=$lists" -o "Dir::Cache::Archives=$BW_CACHE/apt-archives"
                   -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache=")
       bw_log "apt-get download ${want[*]} failed with this machine's lists; updating private lists"
       apt-get "${opts[@]}" update -qq >/dev/null
