@@ -27,6 +27,10 @@ typedef struct bw_analyzer {
    * before a failure are kept by the caller only when the return is 0. */
   int (*parse)(const uint8_t *buf, size_t len, bw_analyze_out *out, bw_error *err);
   size_t max_bytes; /* larger files are skipped with a warning naming the cap */
+  /* An annotating analyser's "packages" are not packages: each names an installed package (same
+   * type and name) and carries facts the package database lacks (Debian licences from
+   * usr/share/doc/<name>/copyright). The inventory copies them onto the packages. */
+  bool annotates;
 } bw_analyzer;
 
 /* The registry of analysers, NULL-terminated. */
@@ -36,9 +40,13 @@ extern const bw_analyzer *const bw_analyzers[];
 extern const bw_analyzer bw_analyzer_dpkg;         /* var/lib/dpkg/status */
 extern const bw_analyzer bw_analyzer_dpkg_statusd; /* var/lib/dpkg/status.d/<package> (distroless) */
 extern const bw_analyzer bw_analyzer_apk;          /* lib/apk/db/installed */
+extern const bw_analyzer bw_analyzer_dpkg_copyright; /* usr/share/doc/<package>/copyright (annotates) */
 
 /* Individual parsers, also called directly by tests and fuzzers. */
 int bw_dpkg_parse(const uint8_t *buf, size_t len, bw_analyze_out *out, bw_error *err);
+/* Licences of one Debian copyright file: DEP-5 License: fields, else the common-licenses files it
+ * cites. Appends one annotation (name from out->path's directory, licenses joined by " AND "). */
+int bw_dpkg_copyright_parse(const uint8_t *buf, size_t len, bw_analyze_out *out, bw_error *err);
 int bw_apk_parse(const uint8_t *buf, size_t len, bw_analyze_out *out, bw_error *err);
 int bw_rpmdb_parse(const uint8_t *buf, size_t len, bw_analyze_out *out, bw_error *err);
 /* CBL-Mariner distroless var/lib/rpmmanifest/container-manifest-2 (tab-separated text). */

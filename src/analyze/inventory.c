@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "analyze/analyzer.h"
 #include "analyze/os_detect.h"
 #include "base/log.h"
 #include "base/pool.h"
@@ -50,6 +51,20 @@ static void read_one_layer(void *ctx, size_t i) {
     bw_error serr = {0};
     if (bw_layer_record_save(job->records[i], cache, &serr) < 0) bw_warn("layer cache not written: %s", serr.msg);
   }
+}
+
+static bool analyzer_annotates(const char *name) {
+  for (size_t i = 0; bw_analyzers[i]; i++)
+    if (name && !strcmp(bw_analyzers[i]->name, name)) return bw_analyzers[i]->annotates;
+  return false;
+}
+
+static const char *annotated_licenses(const bw_vec *notes, const bw_package *p) {
+  for (size_t i = 0; i < notes->len; i++) {
+    const bw_package *n = *bw_vec_at(notes, const bw_package *, i);
+    if (n->type == p->type && n->name && p->name && !strcmp(n->name, p->name)) return n->licenses;
+  }
+  return NULL;
 }
 
 static bool view_lookup(void *ctx, const char *path, const uint8_t **buf, size_t *len) {
@@ -122,9 +137,26 @@ int bw_inventory_run(bw_scan_result *res, const bw_image *img, const bw_inventor
     return rc;
   }
   rc = bw_os_detect(&res->os, res->arena, view_lookup, &view, err);
+  bw_vec notes; /* const bw_package *: annotations from annotating analysers */
+  bw_vec_init(&notes, sizeof(const bw_package *), 0);
   for (size_t i = 0; rc == 0 && i < view.dbs.len; i++) {
     const bw_view_item *it = bw_vec_at(&view.dbs, bw_view_item, i);
     const bw_record_db *db = it->item;
+    if (!analyzer_annotates(db->analyzer)) continue;
+    const bw_layer_record *r = res->records[it->layer];
+    for (size_t k = db->first; k < db->first + db->count; k++) {
+      const bw_package **slot = bw_vec_push(&notes);
+      if (!slot) {
+        rc = bw_error_set(err, BW_ENOMEM, "out of memory");
+        break;
+      }
+      *slot = bw_pkglist_at(&r->packages, k);
+    }
+  }
+  for (size_t i = 0; rc == 0 && i < view.dbs.len; i++) {
+    const bw_view_item *it = bw_vec_at(&view.dbs, bw_view_item, i);
+    const bw_record_db *db = it->item;
+    if (analyzer_annotates(db->analyzer)) continue;
     const bw_layer_record *r = res->records[it->layer];
     for (size_t k = db->first; k < db->first + db->count; k++) {
       const bw_package *src = bw_pkglist_at(&r->packages, k);
@@ -136,7 +168,14 @@ int bw_inventory_run(bw_scan_result *res, const bw_image *img, const bw_inventor
       *p = *src;
       size_t origin = bw_view_package_origin(&view, db->path, src, it->layer);
       p->layer = img->is_rootfs ? NULL : res->records[origin]->diff_id;
+      if (!p->licenses) p->licenses = annotated_licenses(&notes, p);
     }
+  }
+  bw_vec_dispose(&notes);
+  for (size_t i = 0; rc == 0 && i < view.warnings.len; i++) {
+    const char **slot = bw_vec_push(&res->warnings);
+    if (!slot || !(*slot = bw_arena_strdup(res->arena, *bw_vec_at(&view.warnings, char *, i))))
+      rc = bw_error_set(err, BW_ENOMEM, "out of memory");
   }
   bw_image_view_dispose(&view);
   if (rc == 0) rc = collect_warnings(res, err);

@@ -9,6 +9,7 @@ const bw_analyzer *const bw_analyzers[] = {
     &bw_analyzer_dpkg,
     &bw_analyzer_dpkg_statusd,
     &bw_analyzer_apk,
+    &bw_analyzer_dpkg_copyright,
     &bw_analyzer_rpm,          /* BDB Packages, rpmdb.sqlite, NDB Packages.db */
     &bw_analyzer_rpm_manifest, /* CBL-Mariner distroless container-manifest-2 */
     NULL,

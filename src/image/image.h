@@ -90,6 +90,12 @@ typedef struct bw_image {
   bw_source *source;     /* streams blobs; NULL for dir: */
 } bw_image;
 
+/* The digest that names the image: the manifest digest, or for docker-archive (no manifest) the
+ * config digest, i.e. the image ID. NULL for dir: and for NULL. */
+static inline const char *bw_image_digest(const bw_image *img) {
+  return !img ? NULL : img->manifest_digest ? img->manifest_digest : img->config_digest;
+}
+
 /* Resolves a reference to an image (caller frees with bw_image_free). Progress and warnings go to
  * the log. Errors name the reference and what to do. */
 int bw_image_open(bw_image **out, const char *ref, const bw_image_opts *opts, bw_error *err);

@@ -104,6 +104,7 @@ typedef struct {
   char digest[BW_DIGEST_STR_LEN + 1];
   int64_t expected, seen;
   int done;
+  const char *what;
 } verify_reader;
 
 static ssize_t verify_read(bw_reader *r, void *buf, size_t n, bw_error *err) {
@@ -126,7 +127,7 @@ static ssize_t verify_read(bw_reader *r, void *buf, size_t n, bw_error *err) {
   char actual[BW_DIGEST_STR_LEN + 1];
   bw_sha256_final_str(v->h, actual);
   if (strcmp(actual, v->digest) != 0)
-    return bw_error_set(err, BW_ECORRUPT, "digest mismatch: expected %s, content hashes to %s", v->digest,
+    return bw_error_set(err, BW_ECORRUPT, "%s mismatch: expected %s, content hashes to %s", v->what, v->digest,
                         actual);
   return 0;
 }
@@ -140,6 +141,11 @@ static void verify_close(bw_reader *r) {
 
 int bw_reader_verify(bw_reader **out, bw_reader *inner, const char *digest, int64_t expected_size,
                      bw_error *err) {
+  return bw_reader_verify_as(out, inner, "digest", digest, expected_size, err);
+}
+
+int bw_reader_verify_as(bw_reader **out, bw_reader *inner, const char *what, const char *digest,
+                        int64_t expected_size, bw_error *err) {
   int rc = bw_digest_check(digest, err);
   if (rc < 0) {
     bw_reader_close(inner);
@@ -157,6 +163,7 @@ int bw_reader_verify(bw_reader **out, bw_reader *inner, const char *digest, int6
   v->inner = inner;
   memcpy(v->digest, digest, sizeof v->digest);
   v->expected = expected_size;
+  v->what = what; /* a static string */
   *out = &v->base;
   return 0;
 }

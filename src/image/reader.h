@@ -34,6 +34,9 @@ int bw_reader_mem(bw_reader **out, const void *data, size_t len, bw_error *err);
  * the stream's consumer must discard whatever it derived from the bytes. */
 int bw_reader_verify(bw_reader **out, bw_reader *inner, const char *digest, int64_t expected_size,
                      bw_error *err);
+/* Same, naming what the digest is ("blob digest", "diff_id") in the mismatch error. */
+int bw_reader_verify_as(bw_reader **out, bw_reader *inner, const char *what, const char *digest,
+                        int64_t expected_size, bw_error *err);
 /* Reads a whole stream into a malloc'd buffer (NUL-terminated, caller frees), at most max bytes. */
 int bw_reader_slurp(bw_reader *r, size_t max, char **out, size_t *len, bw_error *err);
 

@@ -21,6 +21,7 @@ typedef struct bw_image_view {
   bw_layer_record *const *records;
   size_t nrecords;
   bw_vec files, dbs, links; /* bw_view_item */
+  bw_vec warnings;          /* char * (malloc'd): what the merge found suspicious */
 } bw_image_view;
 
 /* Builds the view (records stay owned by the caller and must outlive the view). */

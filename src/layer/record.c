@@ -30,6 +30,7 @@ bw_layer_record *bw_layer_record_new(void) {
   bw_vec_init(&r->whiteouts, sizeof(char *), 0);
   bw_vec_init(&r->opaques, sizeof(char *), 0);
   bw_vec_init(&r->warnings, sizeof(char *), 10000);
+  bw_vec_init(&r->orphans, sizeof(char *), 10000);
   return r;
 }
 
@@ -42,6 +43,7 @@ void bw_layer_record_free(bw_layer_record *r) {
   bw_vec_dispose(&r->whiteouts);
   bw_vec_dispose(&r->opaques);
   bw_vec_dispose(&r->warnings);
+  bw_vec_dispose(&r->orphans);
   bw_arena_free(r->arena);
   free(r);
 }
@@ -121,8 +123,8 @@ static int encode(bw_buf *b, const bw_layer_record *r, bw_error *err) {
     TRY(put_str(b, l->target, err));
     TRY(put_u32(b, (uint32_t)l->hard, err));
   }
-  const bw_vec *lists[] = {&r->whiteouts, &r->opaques, &r->warnings};
-  for (size_t k = 0; k < 3; k++) {
+  const bw_vec *lists[] = {&r->whiteouts, &r->opaques, &r->warnings, &r->orphans};
+  for (size_t k = 0; k < BW_ARRAY_LEN(lists); k++) {
     TRY(put_u32(b, (uint32_t)lists[k]->len, err));
     for (size_t i = 0; i < lists[k]->len; i++) TRY(put_str(b, *bw_vec_at(lists[k], const char *, i), err));
   }
@@ -254,8 +256,8 @@ int bw_layer_record_decode(bw_layer_record **out, const uint8_t *buf, size_t len
     TRY(get_u32(&c, &u));
     l->hard = u != 0;
   }
-  bw_vec *lists[] = {&r->whiteouts, &r->opaques, &r->warnings};
-  for (size_t k = 0; k < 3; k++) {
+  bw_vec *lists[] = {&r->whiteouts, &r->opaques, &r->warnings, &r->orphans};
+  for (size_t k = 0; k < BW_ARRAY_LEN(lists); k++) {
     TRY(get_count(&c, &n));
     for (uint32_t i = 0; i < n; i++) {
       const char **s = bw_vec_push(lists[k]);
@@ -272,7 +274,7 @@ int bw_layer_record_decode(bw_layer_record **out, const uint8_t *buf, size_t len
   }
   for (size_t i = 0; i < r->dbs.len; i++)
     if (!bw_vec_at(&r->dbs, bw_record_db, i)->path) goto bad;
-  for (size_t k = 0; k < 3; k++)
+  for (size_t k = 0; k < BW_ARRAY_LEN(lists); k++)
     for (size_t i = 0; i < lists[k]->len; i++)
       if (!*bw_vec_at(lists[k], const char *, i)) goto bad;
   if (c.pos != len) goto bad;

@@ -12,7 +12,7 @@
 #include "base/vec.h"
 
 /* Bump when analysers change what they record: cached records of another version are ignored. */
-#define BW_RECORD_VERSION 1
+#define BW_RECORD_VERSION 2
 
 /* A package database file parsed in this layer: packages[first, first+count) of the record. */
 typedef struct bw_record_db {
@@ -44,6 +44,8 @@ typedef struct bw_layer_record {
   bw_vec whiteouts; /* const char *: paths deleted from lower layers */
   bw_vec opaques;   /* const char *: directories whose lower content is hidden */
   bw_vec warnings;  /* const char *: skipped entries, with the reason */
+  bw_vec orphans;   /* const char *: entries whose parent directory this layer did not declare:
+                       the merge checks they are not written through a lower layer's symlink */
   uint64_t entries, bytes;
 } bw_layer_record;
 

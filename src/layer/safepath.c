@@ -93,3 +93,16 @@ int bw_path_resolve(char *out, size_t outsz, const char *path, bw_link_lookup lo
   memcpy(out, cur, strlen(cur) + 1);
   return 0;
 }
+
+bool bw_path_link_escapes(const char *link_path, const char *target) {
+  char tmp[2 * BW_LIMIT_PATH_BYTES + 2], out[2 * BW_LIMIT_PATH_BYTES + 2];
+  if (target[0] == '/') {
+    snprintf(tmp, sizeof tmp, "%s", target);
+  } else {
+    const char *slash = strrchr(link_path, '/');
+    int dn = slash ? (int)(slash - link_path) : 0;
+    snprintf(tmp, sizeof tmp, "%.*s/%s", dn, link_path, target);
+  }
+  bw_error err = {0};
+  return normalize(out, sizeof out, tmp, 0, &err) < 0 && err.code == BW_ECORRUPT;
+}

@@ -3,6 +3,7 @@
 #ifndef BW_LAYER_SAFEPATH_H
 #define BW_LAYER_SAFEPATH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/error.h"
@@ -17,6 +18,11 @@ int bw_path_normalize(char *out, size_t outsz, const char *in, bw_error *err);
  * targets start at the image root, relative ones at the link's directory, and ".." stops at the
  * root (as the kernel does under chroot), so the result never escapes. */
 int bw_path_link_target(char *out, size_t outsz, const char *link_path, const char *target, bw_error *err);
+
+/* True when a symlink at link_path with this target would point above the image root if it were
+ * followed on the host (e.g. "../../../etc/passwd"): worth a warning, though Bulwark itself clamps
+ * such targets to the root. */
+bool bw_path_link_escapes(const char *link_path, const char *target);
 
 /* Looks up the target of a symlink at a root-relative path; NULL when path is not a symlink. */
 typedef const char *(*bw_link_lookup)(void *ctx, const char *path);

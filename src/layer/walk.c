@@ -40,6 +40,61 @@ static la_ssize_t walk_read_cb(struct archive *a, void *ctx, const void **out) {
 
 static const char *add_str(bw_layer_record *rec, const char *s) { return bw_arena_strdup(rec->arena, s); }
 
+/* The directories a layer declares, as a set of 64-bit FNV-1a hashes (open addressing). A file
+ * whose parent the layer never declared is an "orphan": legitimate layers list parents first,
+ * so an orphan is how a hostile layer writes through a symlink an earlier layer planted. */
+typedef struct {
+  uint64_t *slots;
+  size_t cap, used;
+} dir_set;
+
+static uint64_t fnv1a(const char *s, size_t n) {
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+  return h | 1; /* 0 marks an empty slot */
+}
+
+static bool dir_set_add(dir_set *d, uint64_t h) {
+  if (d->used * 2 >= d->cap) {
+    size_t ncap = d->cap ? d->cap * 2 : 1024;
+    uint64_t *n = calloc(ncap, sizeof *n);
+    if (!n) return false;
+    for (size_t i = 0; i < d->cap; i++) {
+      if (!d->slots[i]) continue;
+      size_t j = d->slots[i] & (ncap - 1);
+      while (n[j]) j = (j + 1) & (ncap - 1);
+      n[j] = d->slots[i];
+    }
+    free(d->slots);
+    d->slots = n;
+    d->cap = ncap;
+  }
+  size_t j = h & (d->cap - 1);
+  while (d->slots[j] && d->slots[j] != h) j = (j + 1) & (d->cap - 1);
+  if (!d->slots[j]) {
+    d->slots[j] = h;
+    d->used++;
+  }
+  return true;
+}
+
+static bool dir_set_has(const dir_set *d, uint64_t h) {
+  if (!d->cap) return false;
+  size_t j = h & (d->cap - 1);
+  while (d->slots[j]) {
+    if (d->slots[j] == h) return true;
+    j = (j + 1) & (d->cap - 1);
+  }
+  return false;
+}
+
+static void note_orphan(bw_layer_record *rec, const dir_set *dirs, const char *path) {
+  const char *slash = strrchr(path, '/');
+  if (!slash || dir_set_has(dirs, fnv1a(path, (size_t)(slash - path)))) return;
+  const char **slot = bw_vec_push(&rec->orphans); /* capped: past the cap, no more checks */
+  if (slot) *slot = add_str(rec, path);
+}
+
 /* Records a whiteout entry; returns 1 when the entry was one. */
 static int handle_whiteout(bw_layer_record *rec, const char *path, bw_error *err) {
   const char *slash = strrchr(path, '/');
@@ -72,7 +127,11 @@ static int add_link(bw_layer_record *rec, const char *path, const char *target, 
   l->path = add_str(rec, path);
   l->target = add_str(rec, target);
   l->hard = hard;
-  return l->path && l->target ? 0 : bw_error_set(err, BW_ENOMEM, "out of memory");
+  if (!l->path || !l->target) return bw_error_set(err, BW_ENOMEM, "out of memory");
+  if (!hard && bw_path_link_escapes(path, target))
+    bw_layer_record_warn(rec, "symlink %s -> %.300s points outside the image root: it is resolved inside the root", path,
+                         target);
+  return 0;
 }
 
 /* A hard link to a file this layer captured gets the same bytes (tar hard links point back). */
@@ -96,6 +155,7 @@ int bw_layer_walk_tar(bw_layer_record *rec, bw_reader *tar, bw_error *err) {
   size_t data_cap = 0;
   int rc = 0;
   char path[BW_LIMIT_PATH_BYTES + 1], last[BW_LIMIT_PATH_BYTES + 1] = "";
+  dir_set dirs = {0};
   if (!s.buf || !a) {
     rc = bw_error_set(err, BW_ENOMEM, "out of memory");
     goto out;
@@ -130,6 +190,8 @@ int bw_layer_walk_tar(bw_layer_record *rec, bw_reader *tar, bw_error *err) {
     }
     memcpy(last, path, strlen(path) + 1);
     if (!path[0]) continue; /* the root itself */
+    if (raw[0] == '/')
+      bw_layer_record_warn(rec, "entry %.300s: absolute path, taken relative to the image root", raw);
     int w = handle_whiteout(rec, path, err);
     if (w < 0) {
       rc = w;
@@ -137,6 +199,14 @@ int bw_layer_walk_tar(bw_layer_record *rec, bw_reader *tar, bw_error *err) {
     }
     if (w) continue;
     mode_t type = archive_entry_filetype(e);
+    note_orphan(rec, &dirs, path);
+    if (type == AE_IFDIR) {
+      if (!dir_set_add(&dirs, fnv1a(path, strlen(path)))) {
+        rc = bw_error_set(err, BW_ENOMEM, "out of memory");
+        goto out;
+      }
+      continue;
+    }
     const char *hl = archive_entry_hardlink(e);
     if (hl) {
       char target[BW_LIMIT_PATH_BYTES + 1];
@@ -204,6 +274,7 @@ out:
   if (a) archive_read_free(a);
   free(s.buf);
   free(data);
+  free(dirs.slots);
   return rc;
 }
 
@@ -217,7 +288,7 @@ int bw_layer_read(bw_layer_record **out, bw_source *src, const bw_layer_desc *de
    * layers, docker-archive), which is checked on the decompressed bytes below. Each wrapper
    * takes ownership of the reader it wraps, also when it fails. */
   if (rc == 0 && desc->digest && strcmp(desc->digest, desc->diff_id) != 0) {
-    rc = bw_reader_verify(&next, r, desc->digest, desc->size, err);
+    rc = bw_reader_verify_as(&next, r, "blob digest", desc->digest, desc->size, err);
     r = next;
   }
   if (rc == 0) {
@@ -225,7 +296,7 @@ int bw_layer_read(bw_layer_record **out, bw_source *src, const bw_layer_desc *de
     r = next;
   }
   if (rc == 0) {
-    rc = bw_reader_verify(&next, r, desc->diff_id, -1, err);
+    rc = bw_reader_verify_as(&next, r, "diff_id", desc->diff_id, -1, err);
     r = next;
   }
   if (rc == 0) rc = bw_layer_walk_tar(rec, r, err);

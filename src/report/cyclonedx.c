@@ -127,7 +127,7 @@ int bw_report_write_cyclonedx(FILE *f, const bw_scan_result *r, bw_error *err) {
   const bw_image *img = r->image;
   char ts[32], uuid[37];
   bw_report_timestamp(ts);
-  int rc = bw_report_uuid(uuid, img ? img->manifest_digest : NULL, err);
+  int rc = bw_report_uuid(uuid, bw_image_digest(img), err);
   if (rc) return rc;
 
   cdx_stream st = {.r = r, .a = bw_arena_new()};
@@ -160,13 +160,13 @@ int bw_report_write_cyclonedx(FILE *f, const bw_scan_result *r, bw_error *err) {
   bw_report_set(tools, "components", tool_list, &failed);
   bw_report_set(meta, "tools", tools, &failed);
 
-  st.image_ref = img && img->manifest_digest ? img->manifest_digest : "image";
+  st.image_ref = bw_image_digest(img) ? bw_image_digest(img) : "image";
   if (bw_strset_add(&st.refs, st.image_ref)) failed = true;
   json_t *comp = json_object();
   bw_report_set(comp, "bom-ref", bw_report_jstr(st.image_ref), &failed);
   bw_report_set(comp, "type", json_string("container"), &failed);
   bw_report_set(comp, "name", bw_report_jstr(img && img->name ? img->name : "unknown"), &failed);
-  if (img && img->manifest_digest) bw_report_set(comp, "version", bw_report_jstr(img->manifest_digest), &failed);
+  if (bw_image_digest(img)) bw_report_set(comp, "version", bw_report_jstr(bw_image_digest(img)), &failed);
   json_t *cprops = json_array();
   if (img) {
     property(cprops, "bulwark:architecture", img->architecture, &failed);

@@ -18,7 +18,7 @@ static json_t *artifact(const bw_scan_result *r, bool *failed) {
   const bw_image *img = r->image;
   json_t *a = json_object();
   bw_report_set(a, "name", bw_report_jstr(img ? img->name : NULL), failed);
-  bw_report_set(a, "digest", bw_report_jstr(img ? img->manifest_digest : NULL), failed);
+  bw_report_set(a, "digest", bw_report_jstr(bw_image_digest(img)), failed);
   json_t *os = json_object();
   bw_report_set(os, "family", bw_report_jstr(r->os.family), failed);
   bw_report_set(os, "version", bw_report_jstr(r->os.version), failed);

@@ -94,7 +94,7 @@ typedef struct spdx_stream {
 
 static json_t *image_package(spdx_stream *s, bool *failed) {
   const bw_image *img = s->r->image;
-  json_t *ip = base_package(s->img_id, s->img_name, img ? img->manifest_digest : NULL, "CONTAINER", failed);
+  json_t *ip = base_package(s->img_id, s->img_name, bw_image_digest(img), "CONTAINER", failed);
   bw_report_set(ip, "licenseDeclared", json_string("NOASSERTION"), failed);
   json_t *ian = json_array();
   if (img) {
@@ -179,7 +179,7 @@ int bw_report_write_spdx(FILE *f, const bw_scan_result *r, bw_error *err) {
   const bw_image *img = r->image;
   char ts[32], uuid[37];
   bw_report_timestamp(ts);
-  int rc = bw_report_uuid(uuid, img ? img->manifest_digest : NULL, err);
+  int rc = bw_report_uuid(uuid, bw_image_digest(img), err);
   if (rc) return rc;
 
   spdx_stream st = {.r = r, .a = bw_arena_new(), .ts = ts};

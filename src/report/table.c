@@ -40,7 +40,7 @@ int bw_report_write_table(FILE *f, const bw_scan_result *r, bw_error *err) {
   if (!a) return bw_error_set(err, BW_ENOMEM, "out of memory writing the table");
 
   put_line(f, "Image:    ", img ? img->name : NULL);
-  put_line(f, "Digest:   ", img ? img->manifest_digest : NULL);
+  put_line(f, "Digest:   ", bw_image_digest(img));
   const char *os = r->os.name ? r->os.name
                    : r->os.family ? bw_arena_printf(a, "%s %s", r->os.family, r->os.version ? r->os.version : "")
                                   : "unknown";
