@@ -118,6 +118,8 @@ bw_debian_rootfs_tarball() {
       flock 9
       if [ ! -s "$tarball" ]; then
         local mirror tmp
+        # leftovers of a run killed mid-way (we hold the lock: nobody else is using them)
+        rm -rf --one-file-system "$BW_CACHE"/debootstrap.* 2>/dev/null || true
         mirror=$(bw_debian_mirror)
         tmp=$(mktemp -d "$BW_CACHE/debootstrap.XXXXXX")
         bw_log "debootstrap --variant=minbase $BW_SUITE from $mirror (once per cache: $BW_CACHE)"
@@ -203,6 +205,7 @@ bw_debian_oci() {
       flock 9
       if [ ! -e "$cached/.complete" ]; then
         local tmp
+        rm -rf --one-file-system "$BW_CACHE"/oci.* 2>/dev/null || true
         tmp=$(mktemp -d "$BW_CACHE/oci.XXXXXX")
         bw_debian_rootfs "$tmp/rootfs"
         bw_oci_from_rootfs "$tmp/rootfs" "$tmp/oci" latest "debootstrap --variant=minbase $BW_SUITE"
