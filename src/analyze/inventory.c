@@ -34,7 +34,7 @@ static void read_one_layer(void *ctx, size_t i) {
   double t0 = now_s();
   if (cache) {
     bw_error cerr = {0};
-    if (bw_layer_record_load(&job->records[i], cache, d->diff_id, &cerr) == 0) {
+    if (bw_layer_record_load(&job->records[i], cache, d->digest, &cerr) == 0) {
       if (job->opts->progress)
         bw_info("layer %zu/%zu %.19s: cached (%zu packages)", i + 1, job->img->nlayers, d->diff_id,
                 bw_pkglist_len(&job->records[i]->packages));
@@ -42,7 +42,7 @@ static void read_one_layer(void *ctx, size_t i) {
     }
     if (cerr.code == BW_ECORRUPT) bw_warn("ignoring damaged cache record: %s", cerr.msg);
   }
-  job->rcs[i] = bw_layer_read(&job->records[i], job->img->source, d, err);
+  job->rcs[i] = bw_layer_read(&job->records[i], job->img->source, d, job->opts->verify_diff_ids, err);
   if (job->rcs[i] < 0) return;
   if (job->opts->progress)
     bw_info("layer %zu/%zu %.19s: %llu entries, %.1f MB in %.2fs", i + 1, job->img->nlayers, d->diff_id,
@@ -167,7 +167,8 @@ int bw_inventory_run(bw_scan_result *res, const bw_image *img, const bw_inventor
       }
       *p = *src;
       size_t origin = bw_view_package_origin(&view, db->path, src, it->layer);
-      p->layer = img->is_rootfs ? NULL : res->records[origin]->diff_id;
+      /* this image's diff_id: a cached record may come from another image's config */
+      p->layer = img->is_rootfs ? NULL : img->layers[origin].diff_id;
       if (!p->licenses) p->licenses = annotated_licenses(&notes, p);
     }
   }

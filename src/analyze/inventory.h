@@ -13,6 +13,7 @@ typedef struct bw_inventory_opts {
   const char *cache_dir; /* layer record cache; NULL = no cache */
   unsigned threads;      /* 0 = one per CPU */
   bool progress;         /* log a line per layer */
+  bool verify_diff_ids;  /* also recompute the diff_id of compressed layers (costs a second hash) */
 } bw_inventory_opts;
 
 /* Fills res (caller disposes with bw_scan_result_dispose). A layer that fails to read fails the

@@ -28,6 +28,8 @@ static void sbom_usage(FILE *f) {
         "  -p, --password P      registry password or token (or set BULWARK_PASSWORD)\n"
         "      --insecure        plain HTTP registry, no TLS verification\n"
         "      --threads N       layers read in parallel (default: one per CPU)\n"
+        "      --verify-diff-ids also recompute each compressed layer's diff_id and fail on a config\n"
+        "                        that lies about it (blob digests are always verified)\n"
         "  -q, --quiet           only errors on stderr\n"
         "      --debug           verbose progress\n"
         "  -h, --help            this help\n"
@@ -41,7 +43,7 @@ static void sbom_usage(FILE *f) {
 }
 
 int bw_cmd_sbom(int argc, char **argv) {
-  enum { OPT_CACHE = 256, OPT_NOCACHE, OPT_PLATFORM, OPT_INSECURE, OPT_THREADS, OPT_DEBUG };
+  enum { OPT_CACHE = 256, OPT_NOCACHE, OPT_PLATFORM, OPT_INSECURE, OPT_THREADS, OPT_DEBUG, OPT_VERIFY_DIFF };
   static const struct option longopts[] = {
       {"format", required_argument, NULL, 'f'},     {"output", required_argument, NULL, 'o'},
       {"cache-dir", required_argument, NULL, OPT_CACHE}, {"no-cache", no_argument, NULL, OPT_NOCACHE},
@@ -49,6 +51,7 @@ int bw_cmd_sbom(int argc, char **argv) {
       {"password", required_argument, NULL, 'p'},   {"insecure", no_argument, NULL, OPT_INSECURE},
       {"threads", required_argument, NULL, OPT_THREADS}, {"quiet", no_argument, NULL, 'q'},
       {"debug", no_argument, NULL, OPT_DEBUG},      {"help", no_argument, NULL, 'h'},
+      {"verify-diff-ids", no_argument, NULL, OPT_VERIFY_DIFF},
       {NULL, 0, NULL, 0}};
   const char *format = "table", *output = NULL, *cache_dir = bw_cli_default_cache_dir();
   bw_image_opts iopts = {0};
@@ -78,6 +81,7 @@ int bw_cmd_sbom(int argc, char **argv) {
     }
     case 'q': level = BW_LOG_ERROR; break;
     case OPT_DEBUG: level = BW_LOG_DEBUG; break;
+    case OPT_VERIFY_DIFF: vopts.verify_diff_ids = true; break;
     case 'h': sbom_usage(stdout); return BW_EXIT_OK;
     default: sbom_usage(stderr); return BW_EXIT_USAGE;
     }

@@ -88,6 +88,7 @@ static int encode(bw_buf *b, const bw_layer_record *r, bw_error *err) {
   } while (0)
   TRY(bw_buf_append(b, REC_MAGIC, 4, err));
   TRY(put_u32(b, BW_RECORD_VERSION, err));
+  TRY(put_str(b, r->digest, err));
   TRY(put_str(b, r->diff_id, err));
   TRY(put_u64(b, r->entries, err));
   TRY(put_u64(b, r->bytes, err));
@@ -200,6 +201,7 @@ int bw_layer_record_decode(bw_layer_record **out, const uint8_t *buf, size_t len
     rc = bw_error_set(err, BW_ENOTFOUND, "layer record version %u, want %d", u, BW_RECORD_VERSION);
     goto fail;
   }
+  TRY(get_str(&c, &r->digest));
   TRY(get_str(&c, &r->diff_id));
   TRY(get_u64(&c, &r->entries));
   TRY(get_u64(&c, &r->bytes));
@@ -291,10 +293,10 @@ fail:
   return rc;
 }
 
-static int cache_path(char *out, size_t n, const char *cache_dir, const char *diff_id, bw_error *err) {
-  int rc = bw_digest_check(diff_id, err);
+static int cache_path(char *out, size_t n, const char *cache_dir, const char *digest, bw_error *err) {
+  int rc = bw_digest_check(digest, err);
   if (rc < 0) return rc;
-  snprintf(out, n, "%s/layers/sha256/%s.rec", cache_dir, diff_id + 7);
+  snprintf(out, n, "%s/layers/sha256/%s.rec", cache_dir, digest + 7);
   return 0;
 }
 
@@ -311,12 +313,12 @@ static int mkdir_p(const char *path, bw_error *err) {
   return 0;
 }
 
-int bw_layer_record_load(bw_layer_record **out, const char *cache_dir, const char *diff_id, bw_error *err) {
+int bw_layer_record_load(bw_layer_record **out, const char *cache_dir, const char *digest, bw_error *err) {
   char path[4096];
-  int rc = cache_path(path, sizeof path, cache_dir, diff_id, err);
+  int rc = cache_path(path, sizeof path, cache_dir, digest, err);
   if (rc < 0) return rc;
   int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return bw_error_set(err, BW_ENOTFOUND, "no cached record for %s", diff_id);
+  if (fd < 0) return bw_error_set(err, BW_ENOTFOUND, "no cached record for %s", digest);
   struct stat st;
   if (fstat(fd, &st) != 0 || st.st_size < 0 || (uint64_t)st.st_size > BW_LIMIT_CACHE_RECORD_BYTES) {
     close(fd);
@@ -336,7 +338,7 @@ int bw_layer_record_load(bw_layer_record **out, const char *cache_dir, const cha
   }
   rc = bw_layer_record_decode(out, buf, got, err);
   free(buf);
-  if (rc == 0 && (!(*out)->diff_id || strcmp((*out)->diff_id, diff_id) != 0)) {
+  if (rc == 0 && (!(*out)->digest || strcmp((*out)->digest, digest) != 0)) {
     bw_layer_record_free(*out);
     *out = NULL;
     return BW_CORRUPT(err, "cached record %s belongs to another layer", path);
@@ -346,7 +348,7 @@ int bw_layer_record_load(bw_layer_record **out, const char *cache_dir, const cha
 
 int bw_layer_record_save(const bw_layer_record *r, const char *cache_dir, bw_error *err) {
   char path[4096], dir[4096], tmp[4200];
-  int rc = cache_path(path, sizeof path, cache_dir, r->diff_id, err);
+  int rc = cache_path(path, sizeof path, cache_dir, r->digest, err);
   if (rc < 0) return rc;
   snprintf(dir, sizeof dir, "%s/layers/sha256", cache_dir);
   if ((rc = mkdir_p(dir, err)) < 0) return rc;

@@ -12,7 +12,7 @@
 #include "base/vec.h"
 
 /* Bump when analysers change what they record: cached records of another version are ignored. */
-#define BW_RECORD_VERSION 2
+#define BW_RECORD_VERSION 3
 
 /* A package database file parsed in this layer: packages[first, first+count) of the record. */
 typedef struct bw_record_db {
@@ -36,7 +36,8 @@ typedef struct bw_record_link {
 
 typedef struct bw_layer_record {
   bw_arena *arena;
-  const char *diff_id;
+  const char *digest;  /* the blob digest, verified while streaming: the cache key */
+  const char *diff_id; /* as the image config claims it (checked only with verify_diff_id) */
   bw_pkglist packages;
   bw_vec dbs;       /* bw_record_db */
   bw_vec files;     /* bw_record_file */
@@ -56,10 +57,12 @@ void bw_layer_record_free(bw_layer_record *r);
 /* Appends a warning (formatted into the record's arena) and logs it. */
 void bw_layer_record_warn(bw_layer_record *r, const char *fmt, ...) BW_PRINTF(2, 3);
 
-/* Disk cache: <dir>/layers/<algo>/<hex>.rec, written atomically (temp file + rename).
+/* Disk cache: <dir>/layers/sha256/<hex of the blob digest>.rec, written atomically (temp file +
+ * rename). Keyed by the blob digest, the one digest Bulwark always computes: keying by a diff_id
+ * that was not recomputed would let one image's config poison another image's layers.
  * Load returns BW_ENOTFOUND on a miss, BW_ECORRUPT for a damaged record (the caller re-reads the
  * layer). Caller owns *out. */
-int bw_layer_record_load(bw_layer_record **out, const char *cache_dir, const char *diff_id, bw_error *err);
+int bw_layer_record_load(bw_layer_record **out, const char *cache_dir, const char *digest, bw_error *err);
 int bw_layer_record_save(const bw_layer_record *r, const char *cache_dir, bw_error *err);
 /* The pure decoder behind load (fuzz target). */
 int bw_layer_record_decode(bw_layer_record **out, const uint8_t *buf, size_t len, bw_error *err);

@@ -278,16 +278,19 @@ out:
   return rc;
 }
 
-int bw_layer_read(bw_layer_record **out, bw_source *src, const bw_layer_desc *desc, bw_error *err) {
+int bw_layer_read(bw_layer_record **out, bw_source *src, const bw_layer_desc *desc, bool verify_diff_id,
+                  bw_error *err) {
   bw_layer_record *rec = bw_layer_record_new();
   if (!rec) return bw_error_set(err, BW_ENOMEM, "out of memory");
   rec->diff_id = bw_arena_strdup(rec->arena, desc->diff_id);
+  rec->digest = bw_arena_strdup(rec->arena, desc->digest ? desc->digest : desc->diff_id);
+  bool same = !desc->digest || !strcmp(desc->digest, desc->diff_id);
   bw_reader *r = NULL, *next = NULL;
   int rc = src->ops->open_layer(src, desc, &r, err);
   /* the blob digest is checked on the raw bytes unless it is the diff_id itself (uncompressed
    * layers, docker-archive), which is checked on the decompressed bytes below. Each wrapper
    * takes ownership of the reader it wraps, also when it fails. */
-  if (rc == 0 && desc->digest && strcmp(desc->digest, desc->diff_id) != 0) {
+  if (rc == 0 && !same) {
     rc = bw_reader_verify_as(&next, r, "blob digest", desc->digest, desc->size, err);
     r = next;
   }
@@ -295,7 +298,7 @@ int bw_layer_read(bw_layer_record **out, bw_source *src, const bw_layer_desc *de
     rc = bw_decompress_open(&next, r, err);
     r = next;
   }
-  if (rc == 0) {
+  if (rc == 0 && (same || verify_diff_id)) {
     rc = bw_reader_verify_as(&next, r, "diff_id", desc->diff_id, -1, err);
     r = next;
   }

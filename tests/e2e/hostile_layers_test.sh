@@ -229,13 +229,13 @@ names_layer() {
 
 # run NAME IMAGE WANT_RC INPUT_PATH: one scan in isolation plus the checks every case shares
 run() {
-  local name=$1 image=$2 want=$3 input=$4 out="$T/r/$1" iso="$T/iso/$1"
+  local name=$1 image=$2 want=$3 input=$4 extra=${5:-} out="$T/r/$1" iso="$T/iso/$1"
   mkdir -p "$T/r" "$iso"/{home,xdg,config,data,tmp,cwd}
   local before rc=0 t0=$SECONDS
   before=$(tree_sum "$input")
   (cd "$iso/cwd" && env HOME="$iso/home" XDG_CACHE_HOME="$iso/xdg" XDG_CONFIG_HOME="$iso/config" \
       XDG_DATA_HOME="$iso/data" TMPDIR="$iso/tmp" \
-      timeout "${BW_SCAN_TIMEOUT:-120}" "$BULWARK" sbom "$image" --format json --cache-dir "$out.cache" \
+      timeout "${BW_SCAN_TIMEOUT:-120}" "$BULWARK" sbom "$image" $extra --format json --cache-dir "$out.cache" \
       >"$out.json" 2>"$out.err") || rc=$?
   echo "--- $name: bulwark sbom $image -> exit $rc ($((SECONDS - t0))s); stderr:"
   sed -n '1,12s/^/    | /p' "$out.err"
@@ -327,7 +327,8 @@ run missing-blob "oci:$L:missing-blob" 1 "$L"
 bw_check "missing-blob: stderr names the missing digest" names_layer "$T/r/missing-blob.err" \
   "$(bw_oci_layer_digests "$L" missing-blob | tail -n1)"
 
-run diffid-mismatch "oci:$L:diffid-mismatch" 1 "$L"
+# the blob digests are right, only the config lies: caught when diff_ids are recomputed
+run diffid-mismatch "oci:$L:diffid-mismatch" 1 "$L" --verify-diff-ids
 bw_check "diffid-mismatch: stderr names the layer" names_layer "$T/r/diffid-mismatch.err" \
   "$(bw_oci_layer_digests "$L" diffid-mismatch | tail -n1)" "$(bw_oci_diff_ids "$L" diffid-mismatch | tail -n1)"
 bw_check "diffid-mismatch: stderr says diff_id" grep -qiE 'diff.?id' "$T/r/diffid-mismatch.err"

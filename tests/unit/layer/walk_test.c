@@ -192,14 +192,14 @@ static void test_record_cache_roundtrip(void) {
   bw_error err = {0};
   int rc;
   bw_layer_record *rec = walk(t.buf, t.used, &rc, &err);
-  rec->diff_id = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+  rec->digest = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
   char dir[] = "/tmp/bw-cache-XXXXXX";
   CHECK(mkdtemp(dir) != NULL);
   CHECK(bw_layer_record_save(rec, dir, &err) == 0);
   bw_layer_record *back = NULL;
-  CHECK(bw_layer_record_load(&back, dir, rec->diff_id, &err) == 0);
+  CHECK(bw_layer_record_load(&back, dir, rec->digest, &err) == 0);
   if (back) {
-    CHECK_STR(back->diff_id, rec->diff_id);
+    CHECK_STR(back->digest, rec->digest);
     CHECK(back->files.len == 1 && back->links.len == 1 && back->whiteouts.len == 1);
     CHECK(has_file(back, "etc/os-release"));
     CHECK(back->entries == rec->entries);
