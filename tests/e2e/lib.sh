@@ -118,6 +118,8 @@ bw_debian_rootfs_tarball() {
       flock 9
       if [ ! -s "$tarball" ]; then
         local mirror tmp
+        # leftovers of a run killed mid-way (we hold the lock: nobody else is using them)
+        rm -rf --one-file-system "$BW_CACHE"/debootstrap.* 2>/dev/null || true
         mirror=$(bw_debian_mirror)
         tmp=$(mktemp -d "$BW_CACHE/debootstrap.XXXXXX")
         bw_log "debootstrap --variant=minbase $BW_SUITE from $mirror (once per cache: $BW_CACHE)"
@@ -178,10 +180,10 @@ bw_compare_lists() {
 
 # --- OCI layouts ----------------------------------------------------------------------------
 
-# bw_oci_from_rootfs ROOTFS LAYOUT TAG: LAYOUT:TAG becomes a one-layer linux/amd64 OCI image of
-# ROOTFS (umoci: new + unpack into a bundle, copy the tree in, repack).
+# bw_oci_from_rootfs ROOTFS LAYOUT TAG [CREATED_BY]: LAYOUT:TAG becomes a one-layer linux/amd64 OCI
+# image of ROOTFS (umoci: new + unpack into a bundle, copy the tree in, repack).
 bw_oci_from_rootfs() {
-  local rootfs=$1 layout=$2 tag=$3 bundle
+  local rootfs=$1 layout=$2 tag=$3 created_by=${4:-"COPY $(basename "$1") /"} bundle
   [ -e "$layout/index.json" ] || umoci init --layout "$layout"
   umoci new --image "$layout:$tag"
   umoci config --no-history --image "$layout:$tag" --os linux --architecture amd64 --config.cmd /bin/bash
@@ -189,7 +191,7 @@ bw_oci_from_rootfs() {
   rmdir "$bundle"
   umoci unpack --image "$layout:$tag" "$bundle" >/dev/null
   tar --numeric-owner --xattrs -C "$rootfs" -cf - . | tar --numeric-owner --xattrs -xpf - -C "$bundle/rootfs"
-  umoci repack --image "$layout:$tag" --history.created_by "bulwark e2e: rootfs $(basename "$rootfs")" "$bundle"
+  umoci repack --image "$layout:$tag" --history.created_by "$created_by" "$bundle"
   rm -rf "$bundle"
   umoci gc --layout "$layout"
 }
@@ -203,9 +205,10 @@ bw_debian_oci() {
       flock 9
       if [ ! -e "$cached/.complete" ]; then
         local tmp
+        rm -rf --one-file-system "$BW_CACHE"/oci.* 2>/dev/null || true
         tmp=$(mktemp -d "$BW_CACHE/oci.XXXXXX")
         bw_debian_rootfs "$tmp/rootfs"
-        bw_oci_from_rootfs "$tmp/rootfs" "$tmp/oci" latest
+        bw_oci_from_rootfs "$tmp/rootfs" "$tmp/oci" latest "debootstrap --variant=minbase $BW_SUITE"
         rm -rf "$tmp/rootfs" "$cached"
         touch "$tmp/oci/.complete"
         mv "$tmp/oci" "$cached"
@@ -323,10 +326,12 @@ bw_apt_download() {
   (
     flock 9
     cd "$dest"
-    if ! apt-get download -qq "${want[@]}" >/dev/null 2>"$dest/.download.err"; then
+    # files land in a dir the _apt user may not write to: let root fetch them (no warning)
+    if ! apt-get -o APT::Sandbox::User=root download -qq "${want[@]}" >/dev/null 2>"$BW_CACHE/apt-download.err"; then
       local lists="$BW_CACHE/apt-lists"
       mkdir -p "$lists/partial" "$BW_CACHE/apt-archives/partial"
-      local opts=(-o "Dir::State::Lists=$lists" -o "Dir::Cache::Archives=$BW_CACHE/apt-archives"
+      local opts=(-o APT::Sandbox::User=root
+                  -o "Dir::State::Lists=$lists" -o "Dir::Cache::Archives=$BW_CACHE/apt-archives"
                   -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache=")
       bw_log "apt-get download ${want[*]} failed with this machine's lists; updating private lists"
       apt-get "${opts[@]}" update -qq >/dev/null
@@ -370,18 +375,25 @@ bw_admindir_expected() {
 
 # --- running bulwark ------------------------------------------------------------------------
 
-# bw_sbom OUT_PREFIX IMAGE [ARGS...]: runs `bulwark sbom IMAGE --format json` with a fresh cache dir
-# (OUT_PREFIX.cache), bounded in time; stdout to OUT_PREFIX.json, stderr to OUT_PREFIX.err, exit
-# code to OUT_PREFIX.rc. Returns 0 (inspect the .rc file).
+# bw_sbom OUT_PREFIX IMAGE [ARGS...]: runs `bulwark sbom IMAGE --format json` bounded in time, with
+# a fresh cache dir OUT_PREFIX.cache (or the existing dir BW_SBOM_CACHE when set: a warm cache);
+# stdout to OUT_PREFIX.json, stderr to OUT_PREFIX.err, exit code to OUT_PREFIX.rc. Returns 0.
 bw_sbom() {
   local out=$1 image=$2; shift 2
-  local rc=0
-  rm -rf "$out.cache"; mkdir -p "$out.cache"
-  timeout "${BW_SCAN_TIMEOUT:-300}" "$BULWARK" sbom "$image" --format json --cache-dir "$out.cache" "$@" \
+  local rc=0 cache=${BW_SBOM_CACHE:-$out.cache}
+  if [ -z "${BW_SBOM_CACHE:-}" ]; then rm -rf "$cache"; mkdir -p "$cache"; fi
+  timeout "${BW_SCAN_TIMEOUT:-300}" "$BULWARK" sbom "$image" --format json --cache-dir "$cache" "$@" \
     >"$out.json" 2>"$out.err" || rc=$?
   echo "$rc" >"$out.rc"
   if [ "$rc" -eq 124 ]; then echo "bulwark sbom $image: timed out after ${BW_SCAN_TIMEOUT:-300}s" >>"$out.err"; fi
   return 0
+}
+
+# bw_check_stderr NAME ERRFILE: records whether a run's stderr is free of sanitizer reports (UBSan
+# may report and still exit 0 when halt_on_error is off).
+bw_check_stderr() {
+  bw_check "$1: no sanitizer report on stderr" \
+    bash -c '! grep -nE "AddressSanitizer|LeakSanitizer|runtime error:" "$1"' _ "$2"
 }
 
 # bw_show_err FILE: the first lines of a stderr capture, indented (for failure messages).

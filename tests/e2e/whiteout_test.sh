@@ -111,6 +111,7 @@ scan() { # NAME IMAGE EXPECTED.tsv
   local name=$1 image=$2 exp=$3 out="$T/scan-$1"
   bw_log "scanning $image"
   bw_sbom "$out" "$image"
+  bw_check_stderr "$name" "$out.err"
   if [ "$(cat "$out.rc")" -ne 0 ]; then
     bw_not_ok "$name: bulwark sbom $image exited $(cat "$out.rc")"
     bw_show_err "$out.err"
@@ -139,6 +140,14 @@ if scan purged "oci:$T/oci:purged" "$T/purged.tsv"; then
   bw_check "purged: sl is absent" absent purged sl
   bw_check "purged: libncurses6 is still attributed to layer 2" test "$(layer_of purged libncurses6)" = "${IDS[1]}"
   bw_check "purged: libc6 is still attributed to layer 1" test "$(layer_of purged libc6)" = "${IDS[0]}"
+fi
+# the layer cache is keyed by diff_id: scanning the purged image with the cache the installed image
+# left (layers 1 and 2 already there) must give the same answer as a cold scan
+if [ -d "$T/scan-installed.cache" ] &&
+   BW_SBOM_CACHE="$T/scan-installed.cache" scan purged-warm "oci:$T/oci:purged" "$T/purged.tsv"; then
+  bw_check "purged (warm cache): hello is absent" absent purged-warm hello
+  bw_check "purged (warm cache): libncurses6 is still attributed to layer 2" \
+    test "$(layer_of purged-warm libncurses6)" = "${IDS[1]}"
 fi
 if scan purged-docker "docker-archive:$T/purged.docker.tar" "$T/purged.tsv"; then
   bw_check "purged (docker-archive): hello is absent" absent purged-docker hello
