@@ -1,6 +1,7 @@
 /* Image reference parsing, with skopeo's transport names. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/limits.h"
 #include "base/sha256.h"
@@ -114,6 +115,11 @@ int bw_image_ref_parse(bw_image_ref *out, const char *s, bw_error *err) {
   } else if (strstr(s, "://")) {
     return bw_error_set(err, BW_EINVAL,
                         "unknown transport in \"%s\": use oci:, oci-archive:, docker-archive:, dir: or docker://", s);
+  } else if (s[0] == '/' || s[0] == '.' || access(s, F_OK) == 0) {
+    return bw_error_set(err, BW_EINVAL,
+                        "\"%s\" is a local path: say what it holds with oci:PATH (OCI layout directory), "
+                        "oci-archive:PATH, docker-archive:PATH (docker save) or dir:PATH (root filesystem)",
+                        s);
   } else {
     rc = parse_docker(out, s, err);
   }

@@ -73,6 +73,8 @@ int main(void) {
   }
   bad_ref("", BW_EINVAL);
   bad_ref("ftp://x/y", BW_EINVAL);
+  bad_ref("/tmp", BW_EINVAL); /* a local path without a transport: the error says which to use */
+  bad_ref("./layout", BW_EINVAL);
   bad_ref("docker://host.io/Upper/Case", BW_EINVAL);
   bad_ref("docker://host.io/a@sha256:xyz", BW_EINVAL);
   bad_ref("docker://host.io/a@md5:abcd", BW_EINVAL);
