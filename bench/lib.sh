@@ -37,12 +37,13 @@ bench_mirror() {
   printf '%s\n' "$url"
 }
 
-# measure OUTFILE CMD...: runs CMD under /usr/bin/time, appends "SECONDS MAXRSS_KB EXIT" to OUTFILE.
-# The command's stdout/stderr go to OUTFILE.log (overwritten) so a failure can be shown.
+# measure OUTFILE CMD...: runs CMD under GNU time and appends "WALL_S MAXRSS_KB EXIT CPU_S" to
+# OUTFILE (CPU = user + system, children included). CMD's stdout and stderr go to OUTFILE.log
+# (overwritten) so a failure can be shown.
 measure() {
   local out=$1 rc=0; shift
-  /usr/bin/time -f '%e %M' -o "$out.time" "$@" >"$out.log" 2>&1 || rc=$?
-  printf '%s %s\n' "$(tail -n1 "$out.time")" "$rc" >>"$out"
+  /usr/bin/time -f '%e %M %U %S' -o "$out.time" "$@" >"$out.log" 2>&1 || rc=$?
+  tail -n1 "$out.time" | awk -v rc="$rc" '{ printf "%s %s %s %.2f\n", $1, $2, rc, $3 + $4 }' >>"$out"
   return $rc
 }
 
