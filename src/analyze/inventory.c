@@ -14,6 +14,7 @@
 
 typedef struct {
   const bw_image *img;
+  const size_t *order; /* layers by decreasing blob size: the longest jobs start first */
   const bw_inventory_opts *opts;
   bw_layer_record **records;
   bw_error *errors;
@@ -26,8 +27,9 @@ static double now_s(void) {
   return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void read_one_layer(void *ctx, size_t i) {
+static void read_one_layer(void *ctx, size_t slot) {
   layer_job *job = ctx;
+  size_t i = job->order[slot];
   const bw_layer_desc *d = &job->img->layers[i];
   bw_error *err = &job->errors[i];
   const char *cache = job->opts->cache_dir;
@@ -117,8 +119,23 @@ int bw_inventory_run(bw_scan_result *res, const bw_image *img, const bw_inventor
       free(rcs);
       return bw_error_set(err, BW_ENOMEM, "out of memory");
     }
-    layer_job job = {img, opts, res->records, errors, rcs};
+    size_t *order = calloc(n ? n : 1, sizeof *order);
+    if (!order) {
+      free(errors);
+      free(rcs);
+      return bw_error_set(err, BW_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) order[i] = i;
+    /* longest processing time first: with fewer cores than layers, the big layer must not start last */
+    for (size_t i = 1; i < n; i++)
+      for (size_t k = i; k > 0 && img->layers[order[k]].size > img->layers[order[k - 1]].size; k--) {
+        size_t t = order[k];
+        order[k] = order[k - 1];
+        order[k - 1] = t;
+      }
+    layer_job job = {img, order, opts, res->records, errors, rcs};
     bw_pool_run(n, read_one_layer, &job, opts->threads);
+    free(order);
     res->nrecords = n;
     for (size_t i = 0; i < n && rc == 0; i++) {
       if (rcs[i] < 0) {
