@@ -36,6 +36,24 @@ typedef struct bw_analyzer {
 /* The registry of analysers, NULL-terminated. */
 extern const bw_analyzer *const bw_analyzers[];
 
+/* A content analyser: chosen by a file's first bytes (not its name), it sees the file as a stream
+ * of chunks in order, so a 200 MB executable is never held in memory. */
+#define BW_STREAM_HEAD 64 /* bytes offered to wants() (fewer when the file is shorter) */
+typedef struct bw_stream_analyzer {
+  const char *name;
+  /* Cheap: called for every regular file of at least 4 bytes. */
+  bool (*wants)(const char *path, uint32_t mode, uint64_t size, const uint8_t *head, size_t head_len);
+  /* Allocates the per-file state (freed by close). */
+  int (*open)(void **state, const char *path, uint64_t size, bw_error *err);
+  /* The next chunk; offsets are consecutive from 0. An error abandons this file only. */
+  int (*feed)(void *state, const uint8_t *buf, size_t len, bw_error *err);
+  /* End of file: append what was found (out->path is the file). */
+  int (*finish)(void *state, bw_analyze_out *out, bw_error *err);
+  void (*close)(void *state);
+} bw_stream_analyzer;
+
+extern const bw_stream_analyzer *const bw_stream_analyzers[];
+
 /* The analysers (each defined beside its parser). */
 extern const bw_analyzer bw_analyzer_dpkg;         /* var/lib/dpkg/status */
 extern const bw_analyzer bw_analyzer_dpkg_statusd; /* var/lib/dpkg/status.d/<package> (distroless) */

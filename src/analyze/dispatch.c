@@ -43,7 +43,8 @@ int bw_dispatch_file(bw_layer_record *rec, const char *path, uint32_t mode, cons
       /* still record the (empty) database: this file replaces whatever lower layers had */
     }
     size_t after = bw_pkglist_len(&rec->packages);
-    for (size_t k = before; k < after; k++) bw_pkglist_at(&rec->packages, k)->path = kept_path;
+    for (size_t k = before; k < after; k++)
+      if (!bw_pkglist_at(&rec->packages, k)->path) bw_pkglist_at(&rec->packages, k)->path = kept_path;
     bw_record_db *db = bw_vec_push(&rec->dbs);
     if (!db) return bw_error_set(err, BW_ENOMEM, "out of memory");
     *db = (bw_record_db){.path = kept_path, .analyzer = an->name, .first = before, .count = after - before};
@@ -60,4 +61,59 @@ int bw_dispatch_file(bw_layer_record *rec, const char *path, uint32_t mode, cons
     *f = (bw_record_file){.path = kept_path, .data = copy, .len = len, .mode = mode};
   }
   return 0;
+}
+
+bool bw_dispatch_stream_begin(bw_stream_session *s, bw_layer_record *rec, const char *path, uint32_t mode,
+                              uint64_t size, const uint8_t *head, size_t head_len) {
+  memset(s, 0, sizeof *s);
+  for (size_t i = 0; bw_stream_analyzers[i] && s->n < BW_STREAM_MAX; i++) {
+    const bw_stream_analyzer *an = bw_stream_analyzers[i];
+    if (!an->wants(path, mode, size, head, head_len)) continue;
+    if (!s->path && !(s->path = bw_arena_strdup(rec->arena, path))) break;
+    bw_error err = {0};
+    void *state = NULL;
+    if (an->open(&state, path, size, &err) < 0) {
+      bw_layer_record_warn(rec, "entry %s: %s analyser: %s", path, an->name, err.msg);
+      continue;
+    }
+    s->an[s->n] = an;
+    s->state[s->n++] = state;
+  }
+  return s->n > 0;
+}
+
+void bw_dispatch_stream_feed(bw_stream_session *s, bw_layer_record *rec, const uint8_t *buf, size_t len) {
+  for (size_t i = 0; i < s->n; i++) {
+    if (s->failed[i]) continue;
+    bw_error err = {0};
+    if (s->an[i]->feed(s->state[i], buf, len, &err) < 0) {
+      s->failed[i] = true;
+      bw_layer_record_warn(rec, "entry %s: %s analyser: %s", s->path, s->an[i]->name, err.msg);
+    }
+  }
+}
+
+int bw_dispatch_stream_end(bw_stream_session *s, bw_layer_record *rec, bool complete, bw_error *err) {
+  int rc = 0;
+  for (size_t i = 0; i < s->n; i++) {
+    if (complete && !s->failed[i] && rc == 0) {
+      size_t before = bw_pkglist_len(&rec->packages);
+      bw_analyze_out out = {.arena = rec->arena, .packages = &rec->packages, .path = s->path};
+      bw_error perr = {0};
+      if (s->an[i]->finish(s->state[i], &out, &perr) < 0) {
+        rec->packages.v.len = before;
+        if (perr.code == BW_ENOMEM) rc = bw_error_set(err, BW_ENOMEM, "out of memory in %s", s->an[i]->name);
+        else bw_layer_record_warn(rec, "entry %s: %s analyser: %s", s->path, s->an[i]->name, perr.msg);
+      }
+      size_t after = bw_pkglist_len(&rec->packages);
+      for (size_t k = before; k < after; k++)
+        if (!bw_pkglist_at(&rec->packages, k)->path) bw_pkglist_at(&rec->packages, k)->path = s->path;
+      bw_record_db *db = after > before ? bw_vec_push(&rec->dbs) : NULL;
+      if (after > before && !db) rc = bw_error_set(err, BW_ENOMEM, "out of memory");
+      if (db) *db = (bw_record_db){.path = s->path, .analyzer = s->an[i]->name, .first = before, .count = after - before};
+    }
+    s->an[i]->close(s->state[i]);
+  }
+  s->n = 0;
+  return rc;
 }

@@ -24,4 +24,23 @@ bool bw_dispatch_plan_for(const char *path, bw_dispatch_plan *plan);
 int bw_dispatch_file(bw_layer_record *rec, const char *path, uint32_t mode, const uint8_t *buf, size_t len,
                      const bw_dispatch_plan *plan, bw_error *err);
 
+/* Content analysers (analyzer.h, bw_stream_analyzer) over one file's chunks. */
+#define BW_STREAM_MAX 16
+typedef struct bw_stream_session {
+  size_t n;
+  const struct bw_stream_analyzer *an[BW_STREAM_MAX];
+  void *state[BW_STREAM_MAX];
+  bool failed[BW_STREAM_MAX];
+  const char *path; /* in the record's arena */
+} bw_stream_session;
+
+/* Opens the content analysers that want a file, judged by its first bytes; false when none does
+ * (then nothing needs closing). */
+bool bw_dispatch_stream_begin(bw_stream_session *s, bw_layer_record *rec, const char *path, uint32_t mode,
+                              uint64_t size, const uint8_t *head, size_t head_len);
+/* Feeds the next chunk to every analyser still interested; failures become record warnings. */
+void bw_dispatch_stream_feed(bw_stream_session *s, bw_layer_record *rec, const uint8_t *buf, size_t len);
+/* Finishes (complete=true) or abandons the file, appends what was found, frees the states. */
+int bw_dispatch_stream_end(bw_stream_session *s, bw_layer_record *rec, bool complete, bw_error *err);
+
 #endif

@@ -40,7 +40,13 @@ typedef struct bw_package {
   const char *licenses;       /* as recorded, several joined with " AND " for rpm, ";" never */
   const char *maintainer;
   const char *layer; /* diff_id of the layer that introduced the package (set at merge) */
-  const char *path;  /* database file it came from, relative to the image root */
+  /* File it came from, relative to the image root; inside archives "outer.jar!inner/lib.jar".
+   * The dispatcher fills it with the analysed file when the analyser leaves it NULL. */
+  const char *path;
+  /* Application packages */
+  const char *digest;  /* of the artefact itself when known, e.g. "sha1:<hex>" of a jar */
+  const char *parents; /* npm: the dependency path inside node_modules ("express>body-parser") */
+  int dev;             /* 1: a development-only dependency */
 } bw_package;
 
 const char *bw_pkg_type_name(bw_pkg_type t);

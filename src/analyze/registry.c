@@ -14,3 +14,8 @@ const bw_analyzer *const bw_analyzers[] = {
     &bw_analyzer_rpm_manifest, /* CBL-Mariner distroless container-manifest-2 */
     NULL,
 };
+
+/* Content analysers, chosen by a file's first bytes. */
+const bw_stream_analyzer *const bw_stream_analyzers[] = {
+    NULL,
+};

@@ -98,8 +98,9 @@ static int encode(bw_buf *b, const bw_layer_record *r, bw_error *err) {
     const bw_package *p = bw_pkglist_at(&r->packages, i);
     TRY(put_u32(b, (uint32_t)p->type, err));
     TRY(put_u32(b, (uint32_t)p->epoch, err));
+    TRY(put_u32(b, (uint32_t)p->dev, err));
     const char *strs[] = {p->name, p->version, p->rpm_version, p->rpm_release, p->arch, p->source_name,
-                          p->source_version, p->licenses, p->maintainer, p->path};
+                          p->source_version, p->licenses, p->maintainer, p->path, p->digest, p->parents};
     for (size_t k = 0; k < BW_ARRAY_LEN(strs); k++) TRY(put_str(b, strs[k], err));
   }
   TRY(put_u32(b, (uint32_t)r->dbs.len, err));
@@ -212,17 +213,20 @@ int bw_layer_record_decode(bw_layer_record **out, const uint8_t *buf, size_t len
       rc = -err->code;
       goto fail;
     }
-    uint32_t type, epoch;
+    uint32_t type, epoch, dev;
     TRY(get_u32(&c, &type));
     TRY(get_u32(&c, &epoch));
+    TRY(get_u32(&c, &dev));
+    p->dev = dev != 0;
     if (type > BW_PKG_NUGET) {
       rc = BW_CORRUPT(err, "layer record has unknown package type %u", type);
       goto fail;
     }
     p->type = (bw_pkg_type)type;
     p->epoch = (int)epoch;
-    const char **strs[] = {&p->name, &p->version, &p->rpm_version, &p->rpm_release, &p->arch, &p->source_name,
-                           &p->source_version, &p->licenses, &p->maintainer, &p->path};
+    const char **strs[] = {&p->name,           &p->version,  &p->rpm_version, &p->rpm_release,
+                           &p->arch,           &p->source_name, &p->source_version, &p->licenses,
+                           &p->maintainer,     &p->path,     &p->digest,      &p->parents};
     for (size_t k = 0; k < BW_ARRAY_LEN(strs); k++) TRY(get_str(&c, strs[k]));
   }
   TRY(get_count(&c, &n));

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "analyze/analyzer.h"
 #include "analyze/dispatch.h"
 #include "base/limits.h"
 #include "base/log.h"
@@ -147,6 +148,89 @@ static int hardlink_capture(bw_layer_record *rec, const char *path, const char *
   return 0;
 }
 
+/* Reads one regular file entry: whole into memory for the analysers that planned it by name,
+ * and/or chunk by chunk for the content analysers that want it by its first bytes. Blocks come
+ * straight from libarchive's buffer (no copy unless the file is kept whole). */
+static int read_regular(bw_layer_record *rec, struct archive *a, walk_stream *ws, struct archive_entry *e,
+                        const char *path, int64_t size, uint8_t **data, size_t *data_cap, bw_error *err) {
+  bw_dispatch_plan plan;
+  bool whole = bw_dispatch_plan_for(path, &plan);
+  if (whole && (size < 0 || (uint64_t)size > BW_LIMIT_ENTRY_BYTES || (uint64_t)size > plan.max_bytes)) {
+    bw_layer_record_warn(rec, "entry %s: %lld bytes, over the %zu-byte limit for this file: skipped", path,
+                         (long long)size, plan.max_bytes);
+    whole = false;
+  }
+  bool streams = bw_stream_analyzers[0] && size >= 4;
+  if (!whole && !streams) return 0;
+  if (whole && (size_t)size + 1 > *data_cap) {
+    uint8_t *n = realloc(*data, (size_t)size + 1);
+    if (!n) return bw_error_set(err, BW_ENOMEM, "out of memory reading entry %s", path);
+    *data = n;
+    *data_cap = (size_t)size + 1;
+  }
+  if (whole && archive_entry_sparse_count(e) > 0) memset(*data, 0, (size_t)size);
+  uint32_t mode = (uint32_t)archive_entry_mode(e);
+  uint8_t head[BW_STREAM_HEAD];
+  size_t head_len = 0, got = 0;
+  bool decided = !streams, streaming = false;
+  bw_stream_session ss = {0};
+  int rc = 0;
+  for (;;) {
+    const void *blk;
+    size_t bn;
+    la_int64_t boff;
+    int r = archive_read_data_block(a, &blk, &bn, &boff);
+    if (r == ARCHIVE_EOF) break;
+    if (r < ARCHIVE_WARN) {
+      if (ws->failed) rc = bw_error_wrap(err, "entry %s", path);
+      else rc = BW_CORRUPT(err, "entry %s: %s", path, archive_error_string(a));
+      break;
+    }
+    if (whole) {
+      if (boff < 0 || (uint64_t)boff > (uint64_t)size || bn > (size_t)size - (size_t)boff) {
+        rc = BW_CORRUPT(err, "entry %s: data beyond its declared size", path);
+        break;
+      }
+      memcpy(*data + boff, blk, bn);
+      if ((size_t)boff + bn > got) got = (size_t)boff + bn;
+    }
+    if (!decided) {
+      size_t take = bn < BW_STREAM_HEAD - head_len ? bn : BW_STREAM_HEAD - head_len;
+      memcpy(head + head_len, blk, take);
+      head_len += take;
+      if (head_len == BW_STREAM_HEAD || (int64_t)head_len == size) {
+        decided = true;
+        streaming = bw_dispatch_stream_begin(&ss, rec, path, mode, (uint64_t)size, head, head_len);
+        if (streaming) {
+          bw_dispatch_stream_feed(&ss, rec, head, head_len);
+          if (bn > take) bw_dispatch_stream_feed(&ss, rec, (const uint8_t *)blk + take, bn - take);
+        } else if (!whole) {
+          break; /* nobody wants the rest: libarchive skips it */
+        }
+      }
+    } else if (streaming) {
+      bw_dispatch_stream_feed(&ss, rec, blk, bn);
+    }
+  }
+  if (rc == 0 && !decided && head_len > 0) {
+    streaming = bw_dispatch_stream_begin(&ss, rec, path, mode, (uint64_t)size, head, head_len);
+    if (streaming) bw_dispatch_stream_feed(&ss, rec, head, head_len);
+  }
+  if (streaming) {
+    bw_error serr = {0};
+    int src = bw_dispatch_stream_end(&ss, rec, rc == 0, &serr);
+    if (rc == 0 && src < 0) {
+      *err = serr;
+      rc = src;
+    }
+  }
+  if (rc < 0 || !whole) return rc;
+  if (got != (size_t)size && archive_entry_sparse_count(e) == 0)
+    return BW_CORRUPT(err, "entry %s: truncated (%zu of %lld bytes)", path, got, (long long)size);
+  (*data)[size] = 0;
+  return bw_dispatch_file(rec, path, mode, *data, (size_t)size, &plan, err);
+}
+
 int bw_layer_walk_tar(bw_layer_record *rec, bw_reader *tar, bw_error *err) {
   walk_stream s = {.in = tar, .err = err};
   s.buf = malloc(WALK_BUF);
@@ -226,40 +310,7 @@ int bw_layer_walk_tar(bw_layer_record *rec, bw_reader *tar, bw_error *err) {
     if (type != AE_IFREG) continue;
     int64_t size = archive_entry_size(e);
     rec->bytes += size > 0 ? (uint64_t)size : 0;
-    bw_dispatch_plan plan;
-    if (!bw_dispatch_plan_for(path, &plan)) continue;
-    if (size < 0 || (uint64_t)size > BW_LIMIT_ENTRY_BYTES || (uint64_t)size > plan.max_bytes) {
-      bw_layer_record_warn(rec, "entry %s: %lld bytes, over the %zu-byte limit for this file: skipped", path,
-                           (long long)size, plan.max_bytes);
-      continue;
-    }
-    if ((size_t)size + 1 > data_cap) {
-      size_t ncap = (size_t)size + 1;
-      uint8_t *n = realloc(data, ncap);
-      if (!n) {
-        rc = bw_error_set(err, BW_ENOMEM, "out of memory reading entry %s", path);
-        goto out;
-      }
-      data = n;
-      data_cap = ncap;
-    }
-    size_t got = 0;
-    while (got < (size_t)size) {
-      la_ssize_t n = archive_read_data(a, data + got, (size_t)size - got);
-      if (n < 0) {
-        if (s.failed) rc = bw_error_wrap(err, "entry %s", path);
-        else rc = BW_CORRUPT(err, "entry %s: %s", path, archive_error_string(a));
-        goto out;
-      }
-      if (n == 0) break;
-      got += (size_t)n;
-    }
-    if (got != (size_t)size) {
-      rc = BW_CORRUPT(err, "entry %s: truncated (%zu of %lld bytes)", path, got, (long long)size);
-      goto out;
-    }
-    data[got] = 0;
-    if ((rc = bw_dispatch_file(rec, path, (uint32_t)archive_entry_mode(e), data, got, &plan, err)) < 0) goto out;
+    if ((rc = read_regular(rec, a, &s, e, path, size, &data, &data_cap, err)) < 0) goto out;
   }
   /* drain what follows the end-of-archive marker so a wrapping verifier hashes every byte */
   for (;;) {
@@ -342,30 +393,51 @@ static int rootfs_visit(const char *fpath, const struct stat *st, int flag, stru
   if (flag != FTW_F || !S_ISREG(st->st_mode)) return 0;
   rec->bytes += (uint64_t)st->st_size;
   bw_dispatch_plan plan;
-  if (!bw_dispatch_plan_for(rel, &plan)) return 0;
-  if ((uint64_t)st->st_size > plan.max_bytes) {
+  bool whole = bw_dispatch_plan_for(rel, &plan);
+  if (whole && (uint64_t)st->st_size > plan.max_bytes) {
     bw_layer_record_warn(rec, "file %s: %lld bytes, over the limit for this file: skipped", rel, (long long)st->st_size);
-    return 0;
+    whole = false;
   }
+  bool streams = bw_stream_analyzers[0] && st->st_size >= 4;
+  if (!whole && !streams) return 0;
   int fd = open(fpath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
     bw_layer_record_warn(rec, "file %s: cannot open: %s", rel, strerror(errno));
     return 0;
   }
-  size_t size = (size_t)st->st_size, got = 0;
-  uint8_t *buf = malloc(size + 1);
-  while (buf && got < size) {
-    ssize_t n = read(fd, buf + got, size - got);
-    if (n <= 0) break;
-    got += (size_t)n;
-  }
-  close(fd);
+  /* whole files are read at once; content analysers get 1 MiB chunks of a fixed buffer */
+  size_t cap = whole ? (size_t)st->st_size : WALK_BUF;
+  uint8_t *buf = malloc(cap + 1);
   if (!buf) {
+    close(fd);
     rootfs_walk.rc = bw_error_set(rootfs_walk.err, BW_ENOMEM, "out of memory");
     return 1;
   }
-  buf[got] = 0;
-  rootfs_walk.rc = bw_dispatch_file(rec, rel, st->st_mode, buf, got, &plan, rootfs_walk.err);
+  bw_stream_session ss;
+  bool streaming = false, first = true;
+  size_t got = 0;
+  for (;;) {
+    size_t fill = 0;
+    while (fill < cap) {
+      ssize_t n = read(fd, buf + fill, cap - fill);
+      if (n <= 0) break;
+      fill += (size_t)n;
+    }
+    if (first && streams) {
+      size_t hl = fill < BW_STREAM_HEAD ? fill : BW_STREAM_HEAD;
+      streaming = bw_dispatch_stream_begin(&ss, rec, rel, st->st_mode, (uint64_t)st->st_size, buf, hl);
+    }
+    first = false;
+    if (streaming && fill) bw_dispatch_stream_feed(&ss, rec, buf, fill);
+    got += fill;
+    if (whole || fill < cap || !streaming) break;
+  }
+  close(fd);
+  if (streaming) rootfs_walk.rc = bw_dispatch_stream_end(&ss, rec, true, rootfs_walk.err);
+  if (rootfs_walk.rc == 0 && whole) {
+    buf[got] = 0;
+    rootfs_walk.rc = bw_dispatch_file(rec, rel, st->st_mode, buf, got, &plan, rootfs_walk.err);
+  }
   free(buf);
   return rootfs_walk.rc < 0;
 }
