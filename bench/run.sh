@@ -2,14 +2,16 @@
 # Bulwark's inventory benchmark (see bench/README.md): on one ~1.8 GB, 6-layer image of real
 # Debian packages it measures Bulwark's cold and warm `sbom` time and peak RSS, the decompression
 # floor (igzip and gzip on all cores) and Trivy's cold package listing, then prints the ratios
-# against the targets.
+# against the targets. Then the same on a second, application-heavy image (jars, ~2000 npm
+# packages, Python libraries), with the package counts per type of both tools.
 #
 #   bench/run.sh [PATH/TO/bulwark]        (make bench passes build/release/bulwark)
 #
 # Environment: BULWARK (binary, if no argument), BENCH_DIR (default build/bench), BENCH_RUNS
 # (runs per measurement, median reported; default 3), BENCH_TRIVY_RUNS (default BENCH_RUNS),
 # BENCH_TRIVY_OCI=0 (skip Trivy on the OCI layout), BENCH_STRICT=1 (exit 1 when a target is missed
-# or Bulwark is missing), BENCH_MIRROR (Debian mirror for the image build).
+# or Bulwark is missing), BENCH_MIRROR (Debian mirror for the image build), BENCH_APP=0 (skip the
+# application-heavy image).
 # shellcheck disable=SC2059 # printf formats held in variables are our own constants
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,6 +24,7 @@ bench=${BENCH_DIR:-$root/build/bench}
 runs=${BENCH_RUNS:-3}
 trivy_runs=${BENCH_TRIVY_RUNS:-$runs}
 strict=${BENCH_STRICT:-0}
+with_app=${BENCH_APP:-1}
 ncpu=$(nproc)
 
 for t in /usr/bin/time igzip gzip jq xargs npm flock; do
@@ -36,6 +39,7 @@ bench=$(cd "$bench" && pwd)
 exec 9>"$bench/.lock"
 flock -n 9 || die "another bench run holds $bench/.lock"
 img=$bench/image
+appimg=$bench/app-image
 res=$bench/results
 tmp=$bench/tmp
 rm -rf "$res" "$tmp"
@@ -45,6 +49,13 @@ trap 'rm -rf "$tmp"' EXIT
 # ---- inputs: the image (built once) and the pinned Trivy -----------------------------------------
 log "step 1/5: bench image"
 "$here/build-image.sh" "$img"
+# The application-heavy image is optional: a failed build (no npm registry, say) must not cost
+# the figures of the first image.
+have_app=0
+if [ "$with_app" = 1 ]; then
+  log "step 1/5: application-heavy bench image"
+  if "$here/build-image.sh" "$appimg" app; then have_app=1; else log "app image: build failed, skipping it"; fi
+fi
 oci_ref="oci:$img/oci:bench"
 archive_ref="docker-archive:$img/image.tar"
 mapfile -t blobs < <(cut -f1 "$img/layers.tsv" | sed "s|^sha256:|$img/oci/blobs/sha256/|")
@@ -138,9 +149,54 @@ if [ "${BENCH_TRIVY_OCI:-1}" = 1 ]; then
 fi
 load_after=$(cut -d' ' -f1 /proc/loadavg)
 
+# ---- the application-heavy image: the same measurements (Trivy on the docker-archive only) -------
+app_order=()
+if [ $have_app -eq 1 ]; then
+  app_oci_ref="oci:$appimg/oci:app"
+  mapfile -t app_blobs < <(cut -f1 "$appimg/layers.tsv" | sed "s|^sha256:|$appimg/oci/blobs/sha256/|")
+  app_nlayers=${#app_blobs[@]}
+  app_gz_bytes=$(awk -F'\t' '{ s += $2 } END { print s }' "$appimg/layers.tsv")
+  app_raw_bytes=$(awk -F'\t' '{ s += $3 } END { print s }' "$appimg/layers.tsv")
+  # Measured after the first image, so read it into the page cache now (both fit in memory).
+  cat "${app_blobs[@]}" "$appimg/image.tar" >/dev/null
+  app_load_before=$(cut -d' ' -f1 /proc/loadavg)
+  order_add() { app_order+=("$1"); label[$1]=$2; : >"$res/$1.runs"; }
+
+  log "app step 1/3: decompression floor ($app_nlayers layers, $ncpu parallel, $runs runs each)"
+  for tool in igzip gzip; do
+    order_add "app_floor_$tool" "floor: $tool -dc, all layers, -P $ncpu"
+    for i in $(seq "$runs"); do
+      measure "$res/app_floor_$tool.runs" "$here/floor.sh" "$tool" "${app_blobs[@]}" || true
+      log "  $tool run $i: $(tail -n1 "$res/app_floor_$tool.runs" | cut -d' ' -f1) s"
+    done
+  done
+  if [ $have_bulwark -eq 1 ]; then
+    log "app step 2/3: bulwark sbom ($runs cold runs per input, then $runs warm)"
+    order_add app_bw_cold_oci "bulwark sbom, cold, oci layout"
+    order_add app_bw_warm_oci "bulwark sbom, warm, oci layout"
+    order_add app_bw_cold_archive "bulwark sbom, cold, docker-archive"
+    for i in $(seq "$runs"); do
+      rm -rf "$tmp/bw-cache" && mkdir -p "$tmp/bw-cache"
+      bulwark_run app_bw_cold_oci "$app_oci_ref" "$tmp/bw-cache"
+    done
+    for i in $(seq "$runs"); do bulwark_run app_bw_warm_oci "$app_oci_ref" "$tmp/bw-cache"; done
+    for i in $(seq "$runs"); do
+      rm -rf "$tmp/bw-cache2" && mkdir -p "$tmp/bw-cache2"
+      bulwark_run app_bw_cold_archive "docker-archive:$appimg/image.tar" "$tmp/bw-cache2"
+    done
+    rm -rf "$tmp/bw-cache" "$tmp/bw-cache2"
+  else
+    log "app step 2/3: bulwark sbom: skipped (binary missing)"
+  fi
+  log "app step 3/3: trivy, cold, docker-archive ($trivy_runs runs)"
+  order_add app_trivy_archive "trivy image, cold, docker-archive"
+  for i in $(seq "$trivy_runs"); do trivy_run app_trivy_archive "$appimg/image.tar"; done
+  app_load_after=$(cut -d' ' -f1 /proc/loadavg)
+fi
+
 # ---- summary -----------------------------------------------------------------------------------
 declare -A wall=() rss=() cpu=() ok=()
-for k in "${order[@]}"; do
+for k in "${order[@]}" ${app_order[@]+"${app_order[@]}"}; do
   f=$res/$k.runs
   if awk '$3 != 0 { bad = 1 } END { exit !(NR > 0 && !bad) }' "$f"; then
     ok[$k]=1
@@ -179,7 +235,163 @@ target() {
   row "$1" "$2" "$3" "$V"
 }
 have() { [ "${ok[$1]:-0}" = 1 ]; }
+# measurement_table KEY...: the table of measured series.
+measurement_table() {
+  local k n r
+  printf "$fmt_m" "measurement" "wall s" "cpu s" "peak RSS MiB" "runs"
+  printf "$fmt_m" "-----------" "------" "-----" "------------" "----"
+  for k in "$@"; do
+    n=$(wc -l <"$res/$k.runs")
+    if have "$k"; then
+      r=${rss[$k]}; case $k in floor_* | app_floor_*) r="-" ;; esac  # RSS of xargs' children is meaningless
+      printf "$fmt_m" "${label[$k]}" "${wall[$k]}" "${cpu[$k]}" "$r" "$n"
+    else
+      printf "$fmt_m" "${label[$k]}" "FAILED" "-" "-" "$n"
+      echo "    log: $res/$k.runs.log"; tail -n 3 "$res/$k.runs.log" | sed 's/^/    | /'
+    fi
+  done
+}
 bw_ok() { [ $have_bulwark -eq 1 ] && have "$1"; }
+
+# Package types as the JSON report names them (purl types); Trivy's result types mapped to them.
+trivy_types() {
+  jq -r '.Results[]? | select(.Class == "os-pkgs" or .Class == "lang-pkgs") | .Type as $t | .Packages[]? | $t |
+    if . == "debian" or . == "ubuntu" then "deb"
+    elif . == "jar" or . == "pom" or . == "gradle" or . == "sbt" then "maven"
+    elif . == "node-pkg" or . == "npm" or . == "yarn" or . == "pnpm" then "npm"
+    elif . == "python-pkg" or . == "pip" or . == "pipenv" or . == "poetry" or . == "uv" then "pypi"
+    elif . == "gobinary" or . == "gomod" then "golang"
+    else . end' "$1" | sort | uniq -c | awk '{ print $2 "\t" $1 }'
+}
+bulwark_types() { jq -r '.packages[]? | .type' "$1" | sort | uniq -c | awk '{ print $2 "\t" $1 }'; }
+# npm packages installed under /srv/app, as distinct name@version lines.
+bulwark_app_npm() {
+  jq -r '.packages[]? | select(.type == "npm" and ((.path // "") | test("(^|/)srv/app/"))) |
+         "\(.name)@\(.version)"' "$1" | sort -u
+}
+trivy_app_npm() {
+  jq -r '.Results[]? | select(.Type == "node-pkg" or .Type == "npm") | .Packages[]? |
+         select(((.FilePath // "") | test("(^|/)srv/app/"))) | "\(.Name)@\(.Version)"' "$1" | sort -u
+}
+
+# app_summary: the second part of the summary, on the application-heavy image. Its targets are
+# the first image's floor ratio and RSS; they count (BENCH_STRICT) only once this Bulwark lists
+# application packages at all (maven, npm, pypi, golang), before that they are for information.
+app_summary() {
+  local counted=0 v m f bjson="" tjson="" t bc tc built napp
+  echo
+  echo "Application-heavy image"
+  if [ $have_app -eq 0 ]; then
+    echo "app image: not built (see the build log on stderr); nothing measured"
+    failures=$((failures + 1))
+    return
+  fi
+  printf 'image: %d layers, %s MiB gzip, %s MiB uncompressed (%s)\n' "$app_nlayers" \
+    "$(mib "$app_gz_bytes")" "$(mib "$app_raw_bytes")" "$appimg"
+  if [ -f "$appimg/contents.tsv" ]; then
+    printf 'contents (counted at build time): %s\n' "$(awk -F'\t' '
+      $1 == "jar" { j = $2 } $1 == "npm_ls" { n = $2 } $1 == "python_dist" { p = $2 } $1 == "deb" { d = $2 }
+      END { printf "%s jars, %s npm packages in /srv/app (npm ls --all), %s python dist-info/egg-info, %s debs", j, n, p, d }' \
+      "$appimg/contents.tsv")"
+  fi
+  printf 'machine: load average %s before, %s after%s\n\n' "$app_load_before" "$app_load_after" \
+    "$(awk -v a="$app_load_before" -v b="$app_load_after" -v n="$ncpu" 'BEGIN { if (a > n / 2 || b > n / 2) print " (BUSY: wall times are inflated)" }')"
+  measurement_table "${app_order[@]}"
+  [ $have_bulwark -eq 1 ] || echo "bulwark sbom: MISSING (${bulwark:-BULWARK unset}): not built yet, nothing measured"
+  echo
+
+  for f in app_bw_cold_oci app_bw_cold_archive; do
+    if bw_ok "$f" && [ -z "$bjson" ]; then bjson=$res/$f.json; fi
+  done
+  have app_trivy_archive && tjson=$res/app_trivy_archive.json
+  [ -n "$bjson" ] && bulwark_types "$bjson" >"$res/app_bulwark.types"
+  [ -n "$tjson" ] && trivy_types "$tjson" >"$res/app_trivy.types"
+  napp=0
+  [ -n "$bjson" ] && napp=$(awk -F'\t' '$1 == "maven" || $1 == "npm" || $1 == "pypi" || $1 == "golang" { s += $2 } END { print s + 0 }' "$res/app_bulwark.types")
+  [ "$napp" -gt 0 ] && counted=1
+
+  # app_target LABEL VALUE GOAL AWK_TEST: a target row, counted only when $counted.
+  app_target() {
+    if [ $counted -eq 1 ]; then target "$@"; return; fi
+    if [ "$2" = - ]; then row "$1" - "$3" "n/a*"; return; fi
+    if [ "$(awk -v v="$2" "BEGIN { print ($4) ? 1 : 0 }")" = 1 ]; then row "$1" "$2" "$3" "PASS*"
+    else row "$1" "$2" "$3" "MISS*"; fi
+  }
+  row "target (application-heavy image)" "value" "goal" "verdict"
+  row "------" "-----" "----" "-------"
+  v=-; bw_ok app_bw_cold_oci && have app_floor_igzip && v=$(ratio "${wall[app_bw_cold_oci]}" "${wall[app_floor_igzip]}")
+  app_target "bulwark cold (oci) / igzip floor" "$v" "<= 1.5" "v <= 1.5"
+  m=-
+  if bw_ok app_bw_cold_oci; then
+    m=$(awk '$2 > m { m = $2 } END { printf "%.0f", m / 1024 }' "$res"/app_bw_*.runs)
+  fi
+  app_target "bulwark peak RSS, MiB (its runs on this image)" "$m" "< 200" "v < 200"
+  if [ $counted -eq 0 ]; then
+    if [ -n "$bjson" ]; then
+      echo "  * for information only: this bulwark lists no maven, npm, pypi or golang package on this"
+      echo "    image (the application analysers are not in it yet), so these targets are not counted."
+    else
+      echo "  * for information only: no bulwark report on this image."
+    fi
+  fi
+  echo
+
+  # Package counts per type: Bulwark's packages[] and Trivy's Results[].Packages entries (entries,
+  # not distinct name@version), beside what the build counted in the image.
+  printf '%-10s %9s %9s   %s\n' "packages" "bulwark" "trivy" "in the image (counted at build time)"
+  printf '%-10s %9s %9s   %s\n' "--------" "-------" "-----" "------------------------------------"
+  for t in deb maven npm pypi golang; do
+    bc=-; tc=-
+    [ -n "$bjson" ] && bc=$(awk -F'\t' -v t="$t" '$1 == t { c = $2 } END { print c + 0 }' "$res/app_bulwark.types")
+    [ -n "$tjson" ] && tc=$(awk -F'\t' -v t="$t" '$1 == t { c = $2 } END { print c + 0 }' "$res/app_trivy.types")
+    built=$(awk -F'\t' -v t="$t" '
+      t == "deb" && $1 == "deb" { o = $2 " installed (dpkg status)" }
+      t == "maven" && $1 == "jar" { o = $2 " .jar files" }
+      t == "npm" && $1 == "npm_ls" { o = $2 " in /srv/app (npm ls --all)" o }
+      t == "npm" && $1 == "npm_debian" { o = o ", " $2 " Debian package.json under /usr/share/nodejs" }
+      t == "pypi" && $1 == "python_dist" { o = $2 " dist-info/egg-info" }
+      END { print (o == "" ? "-" : o) }' "$appimg/contents.tsv" 2>/dev/null || echo -)
+    printf '%-10s %9s %9s   %s\n' "$t" "$bc" "$tc" "$built"
+  done
+  for f in app_bulwark.types app_trivy.types; do
+    [ -f "$res/$f" ] || continue
+    v=$(awk -F'\t' '$1 !~ /^(deb|maven|npm|pypi|golang)$/ { printf "%s%s=%s", s, $1, $2; s = " " }' "$res/$f")
+    [ -n "$v" ] && echo "other types (${f%.types}): $v" | sed 's/app_//'
+  done
+
+  # npm under /srv/app: distinct name@version against npm ls --all at build time.
+  if [ -f "$appimg/npm-ls.txt" ]; then
+    sort -u "$appimg/npm-ls.txt" >"$res/app_npm_ls.txt"
+    for f in bulwark trivy; do
+      if [ "$f" = bulwark ]; then [ -n "$bjson" ] || continue; bulwark_app_npm "$bjson" >"$res/app_$f.npm"
+      else [ -n "$tjson" ] || continue; trivy_app_npm "$tjson" >"$res/app_$f.npm"; fi
+      printf 'npm in /srv/app, distinct name@version: %s %s, npm ls %s (only in npm ls %s, only in %s %s)\n' \
+        "$f" "$(wc -l <"$res/app_$f.npm")" "$(wc -l <"$res/app_npm_ls.txt")" \
+        "$(comm -23 "$res/app_npm_ls.txt" "$res/app_$f.npm" | wc -l)" "$f" \
+        "$(comm -13 "$res/app_npm_ls.txt" "$res/app_$f.npm" | wc -l)"
+    done
+  fi
+  # deb agreement, for information on this image.
+  if [ -n "$bjson" ] && [ -n "$tjson" ]; then
+    trivy_debs "$tjson" >"$res/app_trivy.debs"; bulwark_debs "$bjson" >"$res/app_bulwark.debs"
+    if cmp -s "$res/app_trivy.debs" "$res/app_bulwark.debs"; then v="same set"; else v="DIFFER"; fi
+    printf 'deb packages (name=version): trivy %s, bulwark %s: %s\n' "$(wc -l <"$res/app_trivy.debs")" \
+      "$(wc -l <"$res/app_bulwark.debs")" "$v"
+  fi
+
+  echo
+  echo "for information (not targets):"
+  v=-; bw_ok app_bw_cold_archive && have app_trivy_archive && v=$(ratio "${wall[app_trivy_archive]}" "${wall[app_bw_cold_archive]}")
+  info "trivy / bulwark, cold, docker-archive" "$v"
+  v=-; bw_ok app_bw_cold_oci && have app_floor_igzip && v=$(ratio "${cpu[app_bw_cold_oci]}" "${cpu[app_floor_igzip]}")
+  info "bulwark cold (oci) / igzip floor, in CPU time" "$v"
+  v=-; bw_ok app_bw_warm_oci && bw_ok app_bw_cold_oci && v=$(ratio "${wall[app_bw_warm_oci]}" "${wall[app_bw_cold_oci]}")
+  info "bulwark warm / cold (oci)" "$v"
+  v=-; have app_trivy_archive && have app_floor_igzip && v=$(ratio "${wall[app_trivy_archive]}" "${wall[app_floor_igzip]}")
+  info "trivy (docker-archive) / igzip floor" "$v"
+  v=-; have app_floor_gzip && have app_floor_igzip && v=$(ratio "${wall[app_floor_gzip]}" "${wall[app_floor_igzip]}")
+  info "gzip floor / igzip floor" "$v"
+}
 
 {
   echo
@@ -190,18 +402,7 @@ bw_ok() { [ $have_bulwark -eq 1 ] && have "$1"; }
   printf 'machine: %d cores; load average %s before, %s after%s\n' "$ncpu" "$load_before" "$load_after" \
     "$(awk -v a="$load_before" -v b="$load_after" -v n="$ncpu" 'BEGIN { if (a > n / 2 || b > n / 2) print " (BUSY: wall times are inflated)" }')"
   printf 'wall and cpu (user+sys) s = median of runs; peak RSS = max over runs; cold = fresh --cache-dir\n\n'
-  printf "$fmt_m" "measurement" "wall s" "cpu s" "peak RSS MiB" "runs"
-  printf "$fmt_m" "-----------" "------" "-----" "------------" "----"
-  for k in "${order[@]}"; do
-    n=$(wc -l <"$res/$k.runs")
-    if have "$k"; then
-      r=${rss[$k]}; case $k in floor_*) r="-" ;; esac  # RSS of xargs' children is meaningless
-      printf "$fmt_m" "${label[$k]}" "${wall[$k]}" "${cpu[$k]}" "$r" "$n"
-    else
-      printf "$fmt_m" "${label[$k]}" "FAILED" "-" "-" "$n"
-      echo "    log: $res/$k.runs.log"; tail -n 3 "$res/$k.runs.log" | sed 's/^/    | /'
-    fi
-  done
+  measurement_table "${order[@]}"
   [ $have_bulwark -eq 1 ] || echo "bulwark sbom: MISSING (${bulwark:-BULWARK unset}): not built yet, nothing measured"
   echo
 
@@ -249,6 +450,7 @@ bw_ok() { [ $have_bulwark -eq 1 ] && have "$1"; }
   info "trivy (oci) / igzip floor (= ceiling of the above)" "$v"
   v=-; have floor_gzip && [ "$floor" != - ] && v=$(ratio "${wall[floor_gzip]}" "$floor")
   info "gzip floor / igzip floor" "$v"
+  [ "$with_app" = 1 ] && app_summary
   echo
   echo "raw runs, logs and reports: $res"
 } >"$res/summary.txt"
@@ -256,7 +458,7 @@ cat "$res/summary.txt"
 
 # Machine-readable: one line per series (key, label, median wall s, median cpu s, max RSS MiB,
 # runs, ok).
-for k in "${order[@]}"; do
+for k in "${order[@]}" ${app_order[@]+"${app_order[@]}"}; do
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$k" "${label[$k]}" "${wall[$k]:--}" "${cpu[$k]:--}" \
     "${rss[$k]:--}" "$(wc -l <"$res/$k.runs")" "${ok[$k]}"
 done >"$res/results.tsv"
