@@ -10,7 +10,8 @@
 #
 # Produces OUTDIR/oci (OCI layout, tag "bench" or "app"), OUTDIR/image.tar (docker-archive,
 # bench/image:latest or bench/app:latest) and OUTDIR/layers.tsv; the app profile also
-# OUTDIR/contents.tsv (jar, npm, python package counts), npm-ls.txt and package-lock.json.
+# OUTDIR/contents.tsv (jar, npm, python package counts), npm-ls.txt (name@version of each package
+# dir `npm ls --all` lists, from its package.json), npm-ls.raw and package-lock.json.
 # Reused as long as OUTDIR/recipe.sha256 matches the recipe below; delete OUTDIR to force a
 # rebuild. Needs root (debootstrap, chroot, mount proc), umoci, skopeo and jq. Takes a few minutes
 # and downloads ~600 MB of .debs (app: also ~2000 npm tarballs).
@@ -285,8 +286,17 @@ skopeo copy --quiet "oci:$oci:$tag" "docker-archive:$work/image.tar:$archive_nam
 if [ "$profile" = app ]; then
   log "image: counting application packages"
   cp "$work/bench-out/package-lock.json" "$work/package-lock.json"
-  # npm ls --parseable --long: PATH:NAME@VERSION[:...] per installed package, the root first.
-  awk -F: 'NR > 1 && $1 ~ /\/node_modules\// { print $2 }' "$work/bench-out/npm-ls.txt" | sort >"$work/npm-ls.txt"
+  # npm ls --parseable --long: PATH:PKGID[:...] per installed package, the root first. The name
+  # and version are read from each PATH's package.json, as a scanner sees them (an alias such as
+  # "string-width-cjs@npm:string-width@4.2.3" is the package string-width 4.2.3).
+  cp "$work/bench-out/npm-ls.txt" "$work/npm-ls.raw"
+  awk -F: '$1 ~ /\/node_modules\// { print $1 }' "$work/npm-ls.raw" | python3 -c '
+import json, os, sys
+root = sys.argv[1]
+for line in sys.stdin:
+    with open(os.path.join(root, line.strip().lstrip("/"), "package.json"), encoding="utf-8") as f:
+        m = json.load(f)
+    print("%s@%s" % (m.get("name"), m.get("version")))' "$rootfs" | sort >"$work/npm-ls.txt"
   {
     printf 'npm_ls\t%s\tnpm ls --all in /srv/app (installed package dirs)\n' "$(wc -l <"$work/npm-ls.txt")"
     printf 'npm_ls_unique\t%s\tthe same, distinct name@version\n' "$(sort -u "$work/npm-ls.txt" | wc -l)"
@@ -314,11 +324,11 @@ unmount_all
 rm -rf "$bundle"
 mkdir -p "$out"
 rm -rf "$out/oci" "$out/image.tar" "$out/layers.tsv" "$out/logs" "$out/contents.tsv" \
-  "$out/npm-ls.txt" "$out/package-lock.json"
+  "$out/npm-ls.txt" "$out/npm-ls.raw" "$out/package-lock.json"
 mv "$oci" "$out/oci"
 mv "$work/image.tar" "$out/image.tar"
 mv "$work/layers.tsv" "$out/layers.tsv"
-for f in contents.tsv npm-ls.txt package-lock.json; do
+for f in contents.tsv npm-ls.txt npm-ls.raw package-lock.json; do
   [ -f "$work/$f" ] && mv "$work/$f" "$out/$f"
 done
 mkdir -p "$out/logs"

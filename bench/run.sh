@@ -276,9 +276,9 @@ trivy_app_npm() {
 
 # app_summary: the second part of the summary, on the application-heavy image. Its targets are
 # the first image's floor ratio and RSS; they count (BENCH_STRICT) only once this Bulwark lists
-# application packages at all (maven, npm, pypi, golang), before that they are for information.
+# the packages the image is made of, maven and npm; before that they are for information.
 app_summary() {
-  local counted=0 v m f bjson="" tjson="" t bc tc built napp
+  local counted=0 v m f bjson="" tjson="" t bc tc built missing=""
   echo
   echo "Application-heavy image"
   if [ $have_app -eq 0 ]; then
@@ -306,9 +306,11 @@ app_summary() {
   have app_trivy_archive && tjson=$res/app_trivy_archive.json
   [ -n "$bjson" ] && bulwark_types "$bjson" >"$res/app_bulwark.types"
   [ -n "$tjson" ] && trivy_types "$tjson" >"$res/app_trivy.types"
-  napp=0
-  [ -n "$bjson" ] && napp=$(awk -F'\t' '$1 == "maven" || $1 == "npm" || $1 == "pypi" || $1 == "golang" { s += $2 } END { print s + 0 }' "$res/app_bulwark.types")
-  [ "$napp" -gt 0 ] && counted=1
+  if [ -n "$bjson" ]; then
+    missing=$(awk -F'\t' '{ c[$1] = $2 } END { if (!c["maven"]) printf "maven "; if (!c["npm"]) printf "npm" }' \
+      "$res/app_bulwark.types")
+    [ -z "$missing" ] && counted=1
+  fi
 
   # app_target LABEL VALUE GOAL AWK_TEST: a target row, counted only when $counted.
   app_target() {
@@ -328,8 +330,9 @@ app_summary() {
   app_target "bulwark peak RSS, MiB (its runs on this image)" "$m" "< 200" "v < 200"
   if [ $counted -eq 0 ]; then
     if [ -n "$bjson" ]; then
-      echo "  * for information only: this bulwark lists no maven, npm, pypi or golang package on this"
-      echo "    image (the application analysers are not in it yet), so these targets are not counted."
+      echo "  * for information only: this bulwark lists no $(echo "$missing" | sed 's/ $//; s/ / and no /')" \
+        "package on this image"
+      echo "    (its application analysers are not in yet), so these targets are not counted."
     else
       echo "  * for information only: no bulwark report on this image."
     fi
@@ -346,7 +349,9 @@ app_summary() {
     [ -n "$tjson" ] && tc=$(awk -F'\t' -v t="$t" '$1 == t { c = $2 } END { print c + 0 }' "$res/app_trivy.types")
     built=$(awk -F'\t' -v t="$t" '
       t == "deb" && $1 == "deb" { o = $2 " installed (dpkg status)" }
-      t == "maven" && $1 == "jar" { o = $2 " .jar files" }
+      t == "maven" && $1 == "jar" { o = $2 " .jar files" o }
+      t == "maven" && $1 == "jar_nested" { o = o ", " $2 " jars nested in /opt/app/app.jar" }
+      t == "golang" && $1 == "go_binaries" { o = $2 " executables with Go build info" }
       t == "npm" && $1 == "npm_ls" { o = $2 " in /srv/app (npm ls --all)" o }
       t == "npm" && $1 == "npm_debian" { o = o ", " $2 " Debian package.json under /usr/share/nodejs" }
       t == "pypi" && $1 == "python_dist" { o = $2 " dist-info/egg-info" }
