@@ -241,6 +241,7 @@ int bw_pip_requirements_parse(const uint8_t *buf, size_t len, bw_analyze_out *ou
     while (i < n && req_name_char(p[i])) i++;
     size_t name_len = i;
     if (!name_len) continue;
+    while (i < n && (p[i] == ' ' || p[i] == '\t')) i++;
     if (i < n && p[i] == '[') { /* extras */
       const char *close = memchr(p + i, ']', n - i);
       if (!close) continue;
