@@ -14,7 +14,8 @@ extern const bw_analyzer bw_analyzer_gemfile_lock; /* Gemfile.lock, gems.locked 
  * then the literal values of s.name, s.version (a string or Gem::Version.new("...")), and
  * s.licenses / s.license (joined with " AND "). The first assignment of each wins; values that
  * are not literals (interpolation, constants) count as absent.
- * Errors: BW_ECORRUPT (no literal name or version, a NUL byte), BW_ELIMIT, BW_ENOMEM. */
+ * NUL bytes may occur (RubyGems' "# stub:" lines separate extension paths with them).
+ * Errors: BW_ECORRUPT (no literal name or version), BW_ELIMIT, BW_ENOMEM. */
 int bw_gemspec_parse(const uint8_t *buf, size_t len, bw_analyze_out *out, bw_error *err);
 /* A Bundler lockfile: the "name (version)" lines indented by exactly four spaces under
  * "  specs:" of the GEM, GIT, PATH and PLUGIN SOURCE sections. As Bundler's own lockfile parser,

@@ -85,6 +85,20 @@ static void test_gemspec(void) {
   }
   done(&p);
 
+  /* RubyGems' stub lines separate extension paths with NUL bytes (Ruby 3.1's default json gem) */
+  static const char stub[] = "# -*- encoding: utf-8 -*-\n# stub: json 2.6.1 ruby lib\n"
+                             "# stub: ext/json/ext/generator/extconf.rb\0ext/json/ext/parser/extconf.rb\0"
+                             "ext/json/extconf.rb\n\nGem::Specification.new do |s|\n  s.name = \"json\".freeze\n"
+                             "  s.version = \"2.6.1\"\n  s.licenses = [\"Ruby\".freeze]\nend\n";
+  parse_len(&p, bw_gemspec_parse, SPEC, stub, sizeof stub - 1);
+  CHECK(p.rc == 0 && npkg(&p) == 1);
+  if (npkg(&p) == 1) {
+    CHECK_STR(pkg(&p, 0)->name, "json");
+    CHECK_STR(pkg(&p, 0)->version, "2.6.1");
+    CHECK_STR(pkg(&p, 0)->licenses, "Ruby");
+  }
+  done(&p);
+
   /* no licence at all */
   parse_str(&p, bw_gemspec_parse, SPEC, "Gem::Specification.new do |s|\n s.name = \"a\"\n s.version = \"1\"\nend\n");
   CHECK(p.rc == 0 && npkg(&p) == 1 && pkg(&p, 0)->licenses == NULL);
