@@ -184,6 +184,17 @@ bw_check "rack: purl pkg:gem/rack@$rack_v, licence MIT, path under specification
 bw_check "every pypi and gem package has the image's layer" \
   jq -e --arg d "$(bw_oci_diff_ids "$T/oci" "$TAG" | head -n1)" \
     '[.packages[] | select((.type == "pypi" or .type == "gem") and .layer != $d)] | length == 0' "$T/oci.json"
+# The purls decode, with the purl project's reference implementation (packageurl-js, from the
+# pinned npm packages of scripts/fetch-schemas.sh), to the components' names and versions.
+if command -v node >/dev/null && modules=$("$BW_SRC/scripts/fetch-schemas.sh" "$BW_BUILD/schemas" 2>/dev/null); then
+  bw_bulwark "$T/cdx" sbom "oci:$T/oci:$TAG" --format cyclonedx --cache-dir "$T/oci.cache"
+  bw_check "cyclonedx: exit 0" test "$(cat "$T/cdx.rc")" -eq 0
+  jq '.components |= map(select(.purl // "" | test("^pkg:(pypi|gem)/")))' "$T/cdx.out" >"$T/app.cdx.json"
+  bw_check "pypi and gem purls decode with packageurl-js to their components" \
+    env NODE_PATH="$modules" node "$BW_SRC/tests/tools/check_purls.js" "$T/app.cdx.json"
+else
+  echo "NOTE: purls not decoded with packageurl-js (node or the pinned npm packages unavailable)"
+fi
 bw_check "no analyser warning about a Python or Ruby file" \
   bash -c '! grep -E "python-metadata|gemspec|egg-info|dist-info" "$1"' _ "$T/oci.err"
 
