@@ -48,6 +48,9 @@ static int app_cmp(const void *a, const void *b) {
   int c = strcmp(x->name, y->name);
   if (!c) c = strcmp(x->version, y->version);
   if (!c) c = x->dev - y->dev;
+  /* a total order, so which copy survives does not depend on qsort's whims */
+  if (!c) c = (x->licenses != NULL) - (y->licenses != NULL);
+  if (!c && x->licenses) c = strcmp(x->licenses, y->licenses);
   return c;
 }
 
