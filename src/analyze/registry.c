@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "analyze/analyzer.h"
+#include "analyze/npm.h"
 
 const bw_analyzer *const bw_analyzers[] = {
     &bw_analyzer_dpkg,
@@ -12,6 +13,10 @@ const bw_analyzer *const bw_analyzers[] = {
     &bw_analyzer_dpkg_copyright,
     &bw_analyzer_rpm,          /* BDB Packages, rpmdb.sqlite, NDB Packages.db */
     &bw_analyzer_rpm_manifest, /* CBL-Mariner distroless container-manifest-2 */
+    &bw_analyzer_npm_package,  /* node_modules/<name>/package.json */
+    &bw_analyzer_npm_lock,     /* package-lock.json, npm-shrinkwrap.json */
+    &bw_analyzer_yarn_lock,    /* yarn.lock (classic and berry) */
+    &bw_analyzer_pnpm_lock,    /* pnpm-lock.yaml */
     NULL,
 };
 
