@@ -37,7 +37,7 @@ int bw_npm_package_json_parse(const uint8_t *buf, size_t len, bw_analyze_out *ou
  * keyed by install path (the root "" skipped, "link": true entries resolved to their target).
  * One package per name and version; dev = 1 when every occurrence is "dev": true. Local
  * ("file:"/"link:") v1 entries are skipped. Errors: BW_ECORRUPT, BW_ELIMIT
- * (BW_LIMIT_LOCKFILE_BYTES, BW_LIMIT_JSON_DEPTH, BW_LIMIT_PACKAGES), BW_ENOMEM. */
+ * (BW_LIMIT_LOCKFILE_BYTES, BW_LIMIT_LOCKFILE_NODES, BW_LIMIT_JSON_DEPTH, BW_LIMIT_PACKAGES), BW_ENOMEM. */
 int bw_npm_lock_parse(const uint8_t *buf, size_t len, bw_analyze_out *out, bw_error *err);
 
 /* yarn.lock, classic or berry (chosen by a top-level __metadata key). One package per name and
@@ -49,7 +49,7 @@ int bw_yarn_lock_parse(const uint8_t *buf, size_t len, bw_analyze_out *out, bw_e
  * entries' "dev" flag; v9+: "packages" with the dependency graph in "snapshots", dev = not
  * reachable from any importer's dependencies or optionalDependencies. With several YAML
  * documents the last one is the project's lockfile. Errors as bw_npm_lock_parse, plus
- * BW_LIMIT_YAML_DEPTH / BW_LIMIT_YAML_NODES. */
+ * BW_LIMIT_YAML_DEPTH / BW_LIMIT_LOCKFILE_NODES. */
 int bw_pnpm_lock_parse(const uint8_t *buf, size_t len, bw_analyze_out *out, bw_error *err);
 
 #endif

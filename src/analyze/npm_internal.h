@@ -62,7 +62,7 @@ typedef struct ny_node {
 } ny_node;
 
 /* Parses a YAML stream; *root is the last document's root (NULL for an empty stream). Errors:
- * BW_ECORRUPT (not YAML, an alias), BW_ELIMIT (BW_LIMIT_YAML_DEPTH, BW_LIMIT_YAML_NODES),
+ * BW_ECORRUPT (not YAML, an alias), BW_ELIMIT (BW_LIMIT_YAML_DEPTH, BW_LIMIT_LOCKFILE_NODES),
  * BW_ENOMEM. `what` names the file in messages. */
 int ny_parse(ny_node **root, bw_arena *a, const uint8_t *buf, size_t len, const char *what, bw_error *err);
 /* The value at a scalar key of a mapping: 0 with *out NULL when absent (or map is not a mapping),

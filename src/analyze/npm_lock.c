@@ -110,6 +110,27 @@ static int lock_v2(lock_ctx *c, const json_t *pkgs, bw_error *err) {
   return 0;
 }
 
+/* jansson spends ~50 bytes per value, so a 64 MiB "[1,1,1,...]" would cost 1.5 GB: count the
+ * separators outside strings first (at least one per value but the first) and refuse past the cap. */
+static int lock_values_cap(const char *p, size_t n, const char *what, bw_error *err) {
+  size_t count = 0;
+  bool in_str = false;
+  for (size_t i = 0; i < n; i++) {
+    char c = p[i];
+    if (in_str) {
+      if (c == '\\') i++;
+      else if (c == '"') in_str = false;
+    } else if (c == '"') {
+      in_str = true;
+    } else if (c == ',' || c == ':' || c == '[' || c == '{') {
+      if (++count > BW_LIMIT_LOCKFILE_NODES)
+        return bw_error_set(err, BW_ELIMIT, "%s has more than %u JSON values (BW_LIMIT_LOCKFILE_NODES)", what,
+                            (unsigned)BW_LIMIT_LOCKFILE_NODES);
+    }
+  }
+  return 0;
+}
+
 int bw_npm_lock_parse(const uint8_t *buf, size_t len, bw_analyze_out *out, bw_error *err) {
   const char *what = "package-lock.json";
   if (out->path) {
@@ -120,7 +141,9 @@ int bw_npm_lock_parse(const uint8_t *buf, size_t len, bw_analyze_out *out, bw_er
     return bw_error_set(err, BW_ELIMIT, "%s is %zu bytes, over %u (BW_LIMIT_LOCKFILE_BYTES)", what, len,
                         (unsigned)BW_LIMIT_LOCKFILE_BYTES);
   json_t *doc = NULL;
-  int rc = bw_json_parse(&doc, (const char *)buf, len, BW_LIMIT_LOCKFILE_BYTES, what, err);
+  int rc = lock_values_cap((const char *)buf, len, what, err);
+  if (rc) return rc;
+  rc = bw_json_parse(&doc, (const char *)buf, len, BW_LIMIT_LOCKFILE_BYTES, what, err);
   if (rc) return rc;
   lock_ctx c = {.arena = out->arena, .what = what};
   npm_emitter_init(&c.e, out, what);

@@ -54,9 +54,9 @@ int ny_parse(ny_node **root, bw_arena *a, const uint8_t *buf, size_t len, const 
     case YAML_SCALAR_EVENT:
     case YAML_MAPPING_START_EVENT:
     case YAML_SEQUENCE_START_EVENT: {
-      if (++nodes > BW_LIMIT_YAML_NODES) {
-        rc = bw_error_set(err, BW_ELIMIT, "%s has more than %u YAML nodes (BW_LIMIT_YAML_NODES)", what,
-                          (unsigned)BW_LIMIT_YAML_NODES);
+      if (++nodes > BW_LIMIT_LOCKFILE_NODES) {
+        rc = bw_error_set(err, BW_ELIMIT, "%s has more than %u YAML nodes (BW_LIMIT_LOCKFILE_NODES)", what,
+                          (unsigned)BW_LIMIT_LOCKFILE_NODES);
         break;
       }
       ny_node *n = bw_arena_alloc(a, sizeof *n);

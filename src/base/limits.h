@@ -39,8 +39,9 @@
 #define BW_LIMIT_PACKAGE_JSON_BYTES (4u << 20) /* node_modules/<pkg>/package.json (old npm versions
                                                  stored the whole README in it) */
 #define BW_LIMIT_YAML_DEPTH 64               /* nesting of a YAML lockfile (yarn berry, pnpm) */
-#define BW_LIMIT_YAML_NODES 2000000u         /* scalars + collections in one YAML lockfile (each costs
-                                               ~50 bytes of tree besides its text) */
+#define BW_LIMIT_LOCKFILE_NODES 8000000u     /* values in the parsed tree of one lockfile (JSON or YAML;
+                                               ~50-60 bytes each besides their text): a real 64 MiB
+                                               pnpm-lock.yaml has ~4.5M, "[1,1,...]" would have 32M */
 #define BW_LIMIT_NPM_NAME_BYTES 1024         /* a package name or version string in a Node.js file */
 
 /* Registry client */

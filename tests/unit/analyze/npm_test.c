@@ -480,7 +480,8 @@ static void test_pnpm_cases(void) {
   run(&p, bw_pnpm_lock_parse, "pnpm-lock.yaml", deep);
   CHECK(code(&p) == BW_ELIMIT);
   done(&p);
-  size_t nodes = BW_LIMIT_YAML_NODES + 10;
+  /* more values than the cap, in YAML and in JSON (each "1," is one) */
+  size_t nodes = BW_LIMIT_LOCKFILE_NODES + 10;
   char *many = malloc(nodes * 2 + 4);
   if (many) {
     o = 0;
@@ -488,7 +489,10 @@ static void test_pnpm_cases(void) {
     for (size_t i = 0; i < nodes; i++) many[o++] = '1', many[o++] = ',';
     many[o - 1] = ']';
     run_len(&p, bw_pnpm_lock_parse, "pnpm-lock.yaml", many, o);
-    CHECK(code(&p) == BW_ELIMIT && strstr(p.err.msg, "BW_LIMIT_YAML_NODES"));
+    CHECK(code(&p) == BW_ELIMIT && strstr(p.err.msg, "BW_LIMIT_LOCKFILE_NODES"));
+    done(&p);
+    run_len(&p, bw_npm_lock_parse, "package-lock.json", many, o);
+    CHECK(code(&p) == BW_ELIMIT && strstr(p.err.msg, "BW_LIMIT_LOCKFILE_NODES"));
     done(&p);
     free(many);
   }
