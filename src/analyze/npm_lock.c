@@ -46,7 +46,7 @@ static int lock_v1(lock_ctx *c, const json_t *deps, bw_error *err) {
     const char *name = key;
     size_t nn = strlen(key);
     if (v && strncmp(v, "npm:", 4) == 0) { /* alias: npm:<name>@<version> */
-      const char *real = v + 4, *at = strchr(real + 1, '@');
+      const char *real = v + 4, *at = real[0] ? strchr(real + 1, '@') : NULL;
       if (at) {
         name = real;
         nn = (size_t)(at - real);
