@@ -9,9 +9,11 @@
 #include <string.h>
 
 #include "analyze/analyzer.h"
+#include "analyze/npm.h"
 
 /* The analysers this tool knows; add yours. */
-static const bw_analyzer *const known[] = {&bw_analyzer_rpm, &bw_analyzer_rpm_manifest};
+static const bw_analyzer *const known[] = {&bw_analyzer_rpm,       &bw_analyzer_rpm_manifest, &bw_analyzer_npm_package,
+                                           &bw_analyzer_npm_lock,  &bw_analyzer_yarn_lock,    &bw_analyzer_pnpm_lock};
 
 static const char *s(const char *v) { return v ? v : ""; }
 
