@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Node.js packages end to end, against npm itself. A tiny app is installed from the real npm
 # registry (npm install --ignore-scripts: lodash 4.17.15, minimist 1.2.0, express 4.17.1, the
-# scoped @babel/helper-string-parser, and is-number as a devDependency), put under /app in a
+# scoped @babel/helper-string-parser, and is-number as a devDependency; cowsay installed globally
+# under /usr/lib/node_modules), put under /app in a
 # minimal root file system with a decoy package.json inside a package and a 200 MB (sparse)
 # package-lock.json in another directory, packed as a one-layer OCI image, and scanned with
 # `bulwark sbom --format json`. Checks:
 #   - packages under app/node_modules = `npm ls --all --json`, flattened (name, version), exactly;
+#     the same for the global tree (`npm ls -g`);
 #   - one package per installed package.json, with the dependency path and licence npm reports
 #     (`npm query '*'`: location -> parents, package.json license);
 #   - the lockfile's packages (path app/package-lock.json) = the same set, dev only for the
@@ -34,7 +36,8 @@ bw_log "npm install (cache $npm_config_cache)"
 if ! (cd "$app" &&
       timeout 600 npm install "${npm_flags[@]}" --save-exact \
         lodash@4.17.15 minimist@1.2.0 express@4.17.1 @babel/helper-string-parser@7.19.4 &&
-      timeout 600 npm install "${npm_flags[@]}" --save-exact -D is-number@7.0.0) >"$T/npm.log" 2>&1; then
+      timeout 600 npm install "${npm_flags[@]}" --save-exact -D is-number@7.0.0 &&
+      timeout 600 npm install "${npm_flags[@]}" -g --prefix "$root/usr" cowsay@1.5.0) >"$T/npm.log" 2>&1; then
   tail -n 15 "$T/npm.log"
   bw_skip "npm install from the npm registry failed (registry unreachable?)"
 fi
@@ -45,6 +48,10 @@ jq -e '.dependencies' "$T/npm-ls.json" >/dev/null || bw_fail "npm ls --all --jso
 jq -r '[.. | objects | select(has("dependencies")) | .dependencies | to_entries[]
         | select(.value.version != null) | [.key, .value.version] | @tsv] | .[]' "$T/npm-ls.json" |
   sort -u >"$T/expected.tsv"
+npm ls -g --all --json --prefix "$root/usr" >"$T/npm-ls-global.json" 2>/dev/null || true
+jq -r '[.. | objects | select(has("dependencies")) | .dependencies | to_entries[]
+        | select(.value.version != null) | [.key, .value.version] | @tsv] | .[]' "$T/npm-ls-global.json" |
+  sort -u >"$T/expected-global.tsv"
 (cd "$app" && npm query '*') >"$T/npm-query.json" 2>"$T/npm-query.err" ||
   bw_fail "npm query failed: $(head -3 "$T/npm-query.err")"
 
@@ -68,6 +75,10 @@ report="$T/out.json"
 jq -r '.packages[] | select(.type == "npm" and (.path | startswith("app/node_modules/")))
        | [.name, .version] | @tsv' "$report" | sort -u >"$T/installed.tsv"
 bw_compare_lists "app/node_modules packages = npm ls --all (name, version)" "$T/expected.tsv" "$T/installed.tsv"
+
+jq -r '.packages[] | select(.type == "npm" and (.path | startswith("usr/lib/node_modules/")))
+       | [.name, .version] | @tsv' "$report" | sort -u >"$T/installed-global.tsv"
+bw_compare_lists "usr/lib/node_modules (npm install -g) = npm ls -g --all" "$T/expected-global.tsv" "$T/installed-global.tsv"
 
 # 2. one package per package.json, each with npm's location (as parents) and licence
 node - "$T/npm-query.json" >"$T/query.tsv" <<'JS'
@@ -116,6 +127,19 @@ bw_check "purl of an installed scoped package" \
   test "$(purl @babel/helper-string-parser app/node_modules/@babel/helper-string-parser/package.json)" = \
        "pkg:npm/%40babel/helper-string-parser@7.19.4"
 bw_check "purl of lodash" test "$(purl lodash app/node_modules/lodash/package.json)" = "pkg:npm/lodash@4.17.15"
+
+# 4b. the same image as CycloneDX: valid against the official 1.5 schema, and every purl decodes
+# (with packageurl-js, the purl project's reference implementation) to the component's parts
+if modules=$("$BW_SRC/scripts/fetch-schemas.sh" "$BW_BUILD/schemas" 2>/dev/null) &&
+   python3 -c "import jsonschema" 2>/dev/null; then
+  timeout 300 "$BULWARK" sbom "oci:$layout:app" --format cyclonedx -o "$T/out.cdx.json" 2>"$T/cdx.err"
+  bw_check "CycloneDX of the npm image is valid CycloneDX 1.5" python3 "$BW_SRC/tests/tools/validate_schema.py" \
+    "$modules/@cyclonedx/cyclonedx-library/res/schema/bom-1.5.SNAPSHOT.schema.json" "$T/out.cdx.json"
+  bw_check "every npm purl decodes to its component (packageurl-js)" \
+    env NODE_PATH="$modules" node "$BW_SRC/tests/tools/check_purls.js" "$T/out.cdx.json"
+else
+  echo "NOTE: CycloneDX/purl reference checks not run: scripts/fetch-schemas.sh or python3-jsonschema unavailable"
+fi
 
 # 5. the 200 MB lockfile: a warning naming it, nothing from it
 bw_check "the 200 MB bigapp/package-lock.json is skipped with a warning naming it" \
