@@ -8,6 +8,7 @@
 #include "analyze/php.h"
 #include "analyze/python.h"
 #include "analyze/ruby.h"
+#include "analyze/npm.h"
 
 const bw_analyzer *const bw_analyzers[] = {
     &bw_analyzer_dpkg,
@@ -26,6 +27,10 @@ const bw_analyzer *const bw_analyzers[] = {
     &bw_analyzer_composer_installed,  /* vendor/composer/installed.json */
     &bw_analyzer_dotnet_deps,         /* *.deps.json */
     &bw_analyzer_nuget_lock,          /* packages.lock.json */
+    &bw_analyzer_npm_package,  /* node_modules/<name>/package.json */
+    &bw_analyzer_npm_lock,     /* package-lock.json, npm-shrinkwrap.json */
+    &bw_analyzer_yarn_lock,    /* yarn.lock (classic and berry) */
+    &bw_analyzer_pnpm_lock,    /* pnpm-lock.yaml */
     NULL,
 };
 

@@ -38,6 +38,18 @@
 #define BW_LIMIT_RPM_TAGS 65536              /* index entries in one header */
 #define BW_LIMIT_RPM_HEADER_BYTES (64u << 20) /* data store of one header */
 
+/* Node.js packages (src/analyze/npm*.c) */
+#define BW_LIMIT_LOCKFILE_BYTES (64u << 20)  /* package-lock.json, npm-shrinkwrap.json, yarn.lock,
+                                               pnpm-lock.yaml: read and parsed whole (jansson or
+                                               libyaml trees take several times the file size) */
+#define BW_LIMIT_PACKAGE_JSON_BYTES (4u << 20) /* node_modules/<pkg>/package.json (old npm versions
+                                                 stored the whole README in it) */
+#define BW_LIMIT_YAML_DEPTH 64               /* nesting of a YAML lockfile (yarn berry, pnpm) */
+#define BW_LIMIT_LOCKFILE_NODES 8000000u     /* values in the parsed tree of one lockfile (JSON or YAML;
+                                               ~50-60 bytes each besides their text): a real 64 MiB
+                                               pnpm-lock.yaml has ~4.5M, "[1,1,...]" would have 32M */
+#define BW_LIMIT_NPM_NAME_BYTES 1024         /* a package name or version string in a Node.js file */
+
 /* Registry client */
 #define BW_LIMIT_TOKEN_BYTES (1u << 20)      /* bearer token response */
 #define BW_LIMIT_REDIRECTS 10

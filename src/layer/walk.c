@@ -395,7 +395,8 @@ static int rootfs_visit(const char *fpath, const struct stat *st, int flag, stru
   bw_dispatch_plan plan;
   bool whole = bw_dispatch_plan_for(rel, &plan);
   if (whole && (uint64_t)st->st_size > plan.max_bytes) {
-    bw_layer_record_warn(rec, "file %s: %lld bytes, over the limit for this file: skipped", rel, (long long)st->st_size);
+    bw_layer_record_warn(rec, "file %s: %lld bytes, over the %zu-byte limit for this file: skipped", rel,
+                         (long long)st->st_size, plan.max_bytes);
     whole = false;
   }
   bool streams = bw_stream_analyzers[0] && st->st_size >= 4;

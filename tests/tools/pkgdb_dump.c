@@ -10,6 +10,7 @@
 
 #include "analyze/analyzer.h"
 #include "analyze/dotnet.h"
+#include "analyze/npm.h"
 #include "analyze/php.h"
 #include "analyze/python.h"
 #include "analyze/ruby.h"
@@ -20,6 +21,8 @@ static const bw_analyzer *const known[] = {
     &bw_analyzer_poetry,        &bw_analyzer_pipenv,           &bw_analyzer_pip_requirements,
     &bw_analyzer_gemspec,       &bw_analyzer_gemfile_lock,     &bw_analyzer_composer_lock,
     &bw_analyzer_composer_installed, &bw_analyzer_dotnet_deps, &bw_analyzer_nuget_lock,
+    &bw_analyzer_npm_package,   &bw_analyzer_npm_lock,         &bw_analyzer_yarn_lock,
+    &bw_analyzer_pnpm_lock,
 };
 
 static const char *s(const char *v) { return v ? v : ""; }

@@ -219,6 +219,18 @@ static void test_licenses(bw_arena *a) {
   CHECK_STR(refs.v[4].text, "(MIT");
 }
 
+/* npm as the Node.js analysers record it: "@scope/name" as published, no OS qualifiers. */
+static void test_npm(bw_arena *a) {
+  bw_package p = pkg(BW_PKG_NPM, "@scope/name", "1.0.0", NULL);
+  CHECK_STR(bw_purl(a, &p, &debian), "pkg:npm/%40scope/name@1.0.0");
+  p = pkg(BW_PKG_NPM, "lodash", "4.17.15", NULL);
+  CHECK_STR(bw_purl(a, &p, &debian), "pkg:npm/lodash@4.17.15");
+  p = pkg(BW_PKG_NPM, "@types/node", "20.1.0-beta.1+build.7", NULL);
+  CHECK_STR(bw_purl(a, &p, NULL), "pkg:npm/%40types/node@20.1.0-beta.1%2Bbuild.7");
+  p = pkg(BW_PKG_NPM, "package1", NULL, NULL); /* a local package without a version */
+  CHECK_STR(bw_purl(a, &p, NULL), "pkg:npm/package1");
+}
+
 int main(void) {
   bw_arena *a = bw_arena_new();
   test_deb(a);
@@ -226,6 +238,7 @@ int main(void) {
   test_apk(a);
   test_lang(a);
   test_app_ecosystems(a);
+  test_npm(a);
   test_encoding(a);
   test_format_parse();
   test_licenses(a);
