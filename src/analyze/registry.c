@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "analyze/analyzer.h"
+#include "analyze/java.h"
 
 const bw_analyzer *const bw_analyzers[] = {
     &bw_analyzer_dpkg,
@@ -12,6 +13,7 @@ const bw_analyzer *const bw_analyzers[] = {
     &bw_analyzer_dpkg_copyright,
     &bw_analyzer_rpm,          /* BDB Packages, rpmdb.sqlite, NDB Packages.db */
     &bw_analyzer_rpm_manifest, /* CBL-Mariner distroless container-manifest-2 */
+    &bw_analyzer_java,         /* *.jar *.war *.ear *.par *.hpi *.jpi, nested archives in memory */
     NULL,
 };
 
