@@ -461,6 +461,7 @@ typedef struct walk {
   bw_analyze_out *out;
   bw_zip_budget budget;
   size_t packages;
+  size_t archives; /* nested archives opened */
   unsigned warnings;
   bool budget_hit;
 } walk;
@@ -521,18 +522,18 @@ static int read_member(level *lv, const bw_zip_entry *e, size_t max, const uint8
 
 static char *arena_span(bw_arena *a, span s) { return bw_arena_strndup(a, s.p, s.n); }
 
-/* Appends a package (or finds the same name and version already stated at this level); its index
- * in *index when not NULL. own: it is this archive (gets the digest). */
+/* Appends a package; its index in *index when not NULL. own: it is this archive (gets the digest).
+ * dedup: first look for the same name and version among this level's packages (O(n): only for
+ * the one or two identities beyond the pom.properties, which are deduplicated by sorting). */
 static int emit(level *lv, const char *group, size_t gn, const char *artifact, size_t an, const char *version,
-                size_t vn, const char *licenses, bool own, size_t *index, bw_error *err) {
+                size_t vn, const char *licenses, bool own, bool dedup, size_t *index, bw_error *err) {
   walk *w = lv->w;
   bw_analyze_out *out = w->out;
   char *name = gn ? bw_arena_printf(out->arena, "%.*s:%.*s", (int)gn, group, (int)an, artifact)
                   : bw_arena_strndup(out->arena, artifact, an);
   char *ver = bw_arena_strndup(out->arena, version, vn);
   if (!name || !ver) return bw_error_set(err, BW_ENOMEM, "out of memory");
-  /* the same library stated twice in one archive (a pom.properties copied around) is one */
-  for (size_t i = lv->first; i < bw_pkglist_len(out->packages); i++) {
+  for (size_t i = lv->first; dedup && i < bw_pkglist_len(out->packages); i++) {
     bw_package *p = bw_pkglist_at(out->packages, i);
     if (strcmp(p->name, name) == 0 && strcmp(p->version, ver) == 0) {
       if (own && lv->own < 0) lv->own = (long)i;
@@ -653,7 +654,64 @@ typedef struct pom {
   const char *dir; /* the member's directory, to find the pom.xml beside it */
   size_t dir_len;
   size_t index; /* of its package */
+  long dup_of;  /* an earlier pom.properties stating the same library, or -1 */
 } pom;
+
+static int cmp_pom(const void *a, const void *b) {
+  const pom *x = *(const pom *const *)a, *y = *(const pom *const *)b;
+  int c = strcmp(x->group, y->group);
+  if (!c) c = strcmp(x->artifact, y->artifact);
+  if (!c) c = strcmp(x->version, y->version);
+  if (!c) c = (x > y) - (x < y); /* the earlier member first */
+  return c;
+}
+
+/* Marks every pom.properties that repeats an earlier one (a library stated twice in one archive,
+ * a pom.properties copied around) in O(n log n): hostile archives may hold 10^5 of them. */
+static int mark_duplicates(bw_vec *poms, bw_error *err) {
+  if (poms->len < 2) return 0;
+  pom **v = malloc(poms->len * sizeof *v);
+  if (!v) return bw_error_set(err, BW_ENOMEM, "out of memory");
+  for (size_t i = 0; i < poms->len; i++) v[i] = bw_vec_at(poms, pom, i);
+  qsort(v, poms->len, sizeof *v, cmp_pom);
+  for (size_t i = 1; i < poms->len; i++) {
+    pom *a = v[i - 1], *b = v[i];
+    if (strcmp(a->group, b->group) == 0 && strcmp(a->artifact, b->artifact) == 0 && strcmp(a->version, b->version) == 0)
+      b->dup_of = a->dup_of >= 0 ? a->dup_of : (long)(a - bw_vec_at(poms, pom, 0));
+  }
+  free(v);
+  return 0;
+}
+
+/* pom.xml members, sorted by name, to find the one beside a pom.properties in O(log n). */
+static int cmp_member(const void *a, const void *b, void *zip) {
+  const bw_zip *z = zip;
+  const bw_zip_entry *x = &z->entries[*(const size_t *)a], *y = &z->entries[*(const size_t *)b];
+  size_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
+  int c = memcmp(x->name, y->name, n);
+  return c ? c : (x->name_len > y->name_len) - (x->name_len < y->name_len);
+}
+
+static long find_member(const bw_zip *z, const bw_vec *sorted, const char *dir, size_t dir_len, const char *base) {
+  size_t bl = strlen(base), lo = 0, hi = sorted->len;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    const bw_zip_entry *e = &z->entries[*bw_vec_at(sorted, size_t, mid)];
+    /* compare e->name with dir + base */
+    int c = 0;
+    size_t n = e->name_len;
+    size_t k = 0;
+    for (; k < n && k < dir_len + bl && c == 0; k++) {
+      unsigned char want = (unsigned char)(k < dir_len ? dir[k] : base[k - dir_len]);
+      c = (int)(unsigned char)e->name[k] - (int)want;
+    }
+    if (c == 0) c = (n > dir_len + bl) - (n < dir_len + bl);
+    if (c == 0) return (long)*bw_vec_at(sorted, size_t, mid);
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return -1;
+}
 
 static span S(const char *s) { return (span){s, s ? strlen(s) : 0}; }
 
@@ -687,6 +745,13 @@ static int walk_nested(level *lv, const bw_zip_entry *e, unsigned depth, bw_erro
           *lv->rel ? "!" : "", name, BW_LIMIT_ARCHIVE_DEPTH);
     return 0;
   }
+  if (w->archives >= BW_LIMIT_ARCHIVE_NESTED) {
+    if (w->archives++ == BW_LIMIT_ARCHIVE_NESTED)
+      wwarn(w, "member %s%s%s: more than %u nested archives in this file (BW_LIMIT_ARCHIVE_NESTED): the rest are "
+            "not opened", lv->rel, *lv->rel ? "!" : "", name, BW_LIMIT_ARCHIVE_NESTED);
+    return 0;
+  }
+  w->archives++;
   const uint8_t *data;
   size_t dlen;
   uint8_t *owned = NULL;
@@ -766,6 +831,7 @@ static int walk_archive(walk *w, const bw_zip *z, const uint8_t *buf, size_t len
           p->version = arena_span(out->arena, pp.version);
           p->dir = e->name;
           p->dir_len = (size_t)(b - e->name);
+          p->dup_of = -1;
         }
         if (!p || !p->group || !p->artifact || !p->version) rc = bw_error_set(err, BW_ENOMEM, "out of memory");
       }
@@ -814,27 +880,32 @@ static int walk_archive(walk *w, const bw_zip *z, const uint8_t *buf, size_t len
   if (m.v[M_BUNDLE_LICENSE].p) bundle_licenses(m.v[M_BUNDLE_LICENSE], bl, sizeof bl);
 
   /* 1. pom.properties */
+  if (rc == 0) rc = mark_duplicates(&poms, err);
+  if (rc == 0 && pomxml.len > 1) qsort_r(pomxml.data, pomxml.len, sizeof(size_t), cmp_member, (void *)z);
   for (size_t i = 0; i < poms.len && rc == 0; i++) {
     pom *p = bw_vec_at(&poms, pom, i);
+    bool own = file_a.p && span_eq(file_a, p->artifact) && span_eq(file_v, p->version);
+    if (p->dup_of >= 0) {
+      p->index = bw_vec_at(&poms, pom, (size_t)p->dup_of)->index;
+      if (own && lv.own < 0) lv.own = (long)p->index;
+      continue;
+    }
     char lic[MAX_LICENSES];
     lic[0] = 0;
-    for (size_t k = 0; k < pomxml.len; k++) {
-      const bw_zip_entry *x = &z->entries[*bw_vec_at(&pomxml, size_t, k)];
-      if (x->name_len != p->dir_len + 7 || memcmp(x->name, p->dir, p->dir_len) != 0) continue;
+    long x = find_member(z, &pomxml, p->dir, p->dir_len, "pom.xml");
+    if (x >= 0) {
       const uint8_t *xd;
       size_t xl;
       uint8_t *xo = NULL;
-      int r = read_member(&lv, x, BW_LIMIT_ARCHIVE_META_BYTES, &xd, &xl, &xo, err);
+      int r = read_member(&lv, &z->entries[x], BW_LIMIT_ARCHIVE_META_BYTES, &xd, &xl, &xo, err);
       if (r < 0) rc = r;
       if (r == 0) pom_licenses((const char *)xd, xl, lic, sizeof lic);
       free(xo);
-      break;
     }
-    bool own = file_a.p && span_eq(file_a, p->artifact) && span_eq(file_v, p->version);
     if (own && !lic[0]) memcpy(lic, bl, strlen(bl) + 1);
     if (rc == 0)
       rc = emit(&lv, p->group, strlen(p->group), p->artifact, strlen(p->artifact), p->version, strlen(p->version),
-                lic, own, &p->index, err);
+                lic, own, false, &p->index, err);
   }
   bool own_by_file = lv.own >= 0;
 
@@ -852,7 +923,8 @@ static int walk_archive(walk *w, const bw_zip *z, const uint8_t *buf, size_t len
     }
     tomcat_is_own = poms.len == 0;
     if (!stated)
-      rc = emit(&lv, g, strlen(g), a, strlen(a), tver.p, tver.n, tomcat_is_own ? bl : NULL, tomcat_is_own, NULL, err);
+      rc = emit(&lv, g, strlen(g), a, strlen(a), tver.p, tver.n, tomcat_is_own ? bl : NULL, tomcat_is_own, true, NULL,
+                err);
   }
 
   /* 3./4. the manifest, then the file name */
@@ -867,8 +939,8 @@ static int walk_archive(walk *w, const bw_zip *z, const uint8_t *buf, size_t len
         explained = (long)i;
     }
     if (id.valid && explained < 0) {
-      rc = emit(&lv, id.group.p, id.group.n, id.artifact.p, id.artifact.n, id.version.p, id.version.n, bl, true, NULL,
-                err);
+      rc = emit(&lv, id.group.p, id.group.n, id.artifact.p, id.artifact.n, id.version.p, id.version.n, bl, true, true,
+                NULL, err);
     } else if (poms.len == 1 || explained >= 0) {
       /* the archive's single pom.properties, or the one its manifest describes, is the archive */
       pom *p = bw_vec_at(&poms, pom, explained >= 0 ? (size_t)explained : 0);

@@ -333,7 +333,7 @@ int bw_zip_read(const bw_zip *z, const bw_zip_entry *e, size_t max, bw_zip_budge
                         "reading %llu more bytes would pass the %llu bytes read from one file "
                         "(BW_LIMIT_ARCHIVE_INFLATED): zip bomb?",
                         (unsigned long long)e->usize, (unsigned long long)BW_LIMIT_ARCHIVE_INFLATED);
-  const uint8_t *in;
+  const uint8_t *in = NULL;
   int rc = locate(z, e, &in, err);
   if (rc < 0) return rc;
   if (e->method == BW_ZIP_STORED) {

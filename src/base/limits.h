@@ -34,6 +34,8 @@
                                                     archive inflated from it */
 #define BW_LIMIT_ARCHIVE_DEPTH 8                 /* archives inside archives below the file itself */
 #define BW_LIMIT_ARCHIVE_ENTRIES 500000u         /* central directory entries of one archive */
+#define BW_LIMIT_ARCHIVE_NESTED 20000u           /* nested archives opened, all levels of one file
+                                                    (a fat jar holds a few hundred) */
 #define BW_LIMIT_ARCHIVE_INFLATED (1ull << 30)   /* bytes read out of members (inflated or stored),
                                                     all nesting levels of one file together */
 #define BW_LIMIT_ARCHIVE_RATIO 200ull            /* inflated / compressed size of one member, past

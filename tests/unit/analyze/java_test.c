@@ -1310,6 +1310,69 @@ static void test_pom_licenses(void) {
   free(b);
 }
 
+/* Many pom.properties (with duplicates and a pom.xml each) and many nested archives: linear-ish
+ * work and the caps, not quadratic scans. */
+static void test_many_members(void) {
+  zw w = {0};
+  char name[256], text[256];
+  size_t n;
+  for (int i = 0; i < 30000; i++) {
+    snprintf(name, sizeof name, "META-INF/maven/org.many/a%d/pom.properties", i);
+    snprintf(text, sizeof text, "groupId=org.many\nartifactId=a%d\nversion=1.0\n", i % 20000);
+    zw_add(&w, name, text, strlen(text), 0, 0);
+    snprintf(name, sizeof name, "META-INF/maven/org.many/a%d/pom.xml", i);
+    snprintf(text, sizeof text, "<project><licenses><license><name>L%d</name></license></licenses></project>", i);
+    zw_add(&w, name, text, strlen(text), 0, 0);
+  }
+  zw_finish(&w, false);
+  uint8_t *b = zw_take(&w, &n);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  run r;
+  run_parse(&r, b, n, "many.jar");
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+  CHECK(r.rc == 0);
+  CHECK(npkgs(&r) == 20000); /* a20000..a29999 repeat a0..a9999 */
+  const bw_package *p = find_pkg(&r, "org.many:a12345");
+  CHECK(p && p->licenses && strcmp(p->licenses, "L12345") == 0);
+  p = find_pkg(&r, "org.many:a7");
+  CHECK(p && p->licenses && strcmp(p->licenses, "L7") == 0); /* the first statement's pom.xml */
+  fprintf(stderr, "30000 pom.properties + 30000 pom.xml: %.1f ms\n", ms);
+  CHECK(ms < 20000);
+  run_free(&r);
+  free(b);
+
+  /* one pom.properties stated twice: one package */
+  w = (zw){0};
+  zw_pom(&w, "org.twice", "t", "1.0");
+  zw_text(&w, "BOOT-INF/classes/META-INF/maven/org.twice/t/pom.properties", "groupId=org.twice\nartifactId=t\nversion=1.0\n");
+  zw_finish(&w, false);
+  b = zw_take(&w, &n);
+  run_parse(&r, b, n, "t-1.0.jar");
+  CHECK(npkgs(&r) == 1);
+  CHECK(find_pkg(&r, "org.twice:t") && find_pkg(&r, "org.twice:t")->digest);
+  run_free(&r);
+  free(b);
+
+  /* more nested archives than BW_LIMIT_ARCHIVE_NESTED: one warning, the rest not opened */
+  w = (zw){0};
+  zw e = {0};
+  zw_finish(&e, false);
+  for (unsigned i = 0; i < BW_LIMIT_ARCHIVE_NESTED + 5; i++) {
+    snprintf(name, sizeof name, "lib/e%u.jar", i);
+    zw_add(&w, name, e.b, e.len, 0, 0);
+  }
+  zw_free(&e);
+  zw_finish(&w, false);
+  b = zw_take(&w, &n);
+  run_parse(&r, b, n, "nest.war");
+  CHECK(r.rc == 0 && npkgs(&r) == 0);
+  CHECK(r.nwarn == 1 && warned(&r, "BW_LIMIT_ARCHIVE_NESTED", NULL));
+  run_free(&r);
+  free(b);
+}
+
 int main(void) {
   test_file_names();
   test_fixtures();
@@ -1323,5 +1386,6 @@ int main(void) {
   test_zip64_lies();
   test_mutations();
   test_performance();
+  test_many_members();
   return test_finish();
 }
