@@ -3,7 +3,9 @@
 Python's zipfile (no real artefact is copied). They cover what src/analyze/zip.c and java.c read:
 pom.properties and pom.xml, a folded MANIFEST.MF, Tomcat's ServerInfo.properties, nested jars
 (stored and deflated, two levels), a Spring Boot layout with a launch script in front, zip64 end
-records and extra fields, data descriptors, and an archive comment.
+records and extra fields, data descriptors, and an archive comment; and hostile ones: a zip bomb
+(10 MiB of zeros as a nested jar), archives nested 12 deep, and two directory entries sharing
+one member's bytes.
 
     tests/fuzz/gen_zip_corpora.py
 """
@@ -102,6 +104,16 @@ def main():
     p = pom("org.z", "z64", "4.1")
     seeds["zip64.jar"] = zip64_jar([(p[0], p[1]), ("lib/inner-2.0.jar", inner)])
     seeds["comment.jar"] = jar([pom("org.c", "c", "5.0")], comment=b"a comment")
+    seeds["bomb.jar"] = jar([pom("org.b", "bomb", "1.0"), ("BOOT-INF/lib/zeros.jar", bytes(10 << 20), D)])
+    deep = jar([pom("org.d", "d0", "1.0")])
+    for i in range(1, 12):
+        deep = jar([pom("org.d", f"d{i}", "1.0"), ("lib/inner.jar", deep, S if i % 2 else D)])
+    seeds["deep.jar"] = deep
+    # the second directory entry points at the first entry's local header
+    two = bytearray(jar([("lib/a.jar", inner, S), ("lib/b.jar", inner, S)]))
+    cd = two.rfind(b"PK\x01\x02")
+    two[cd + 42:cd + 46] = (0).to_bytes(4, "little")
+    seeds["overlap.jar"] = bytes(two)
     for name, data in seeds.items():
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(data)
