@@ -824,6 +824,12 @@ static int walk_archive(walk *w, const bw_zip *z, const uint8_t *buf, size_t len
       properties_each((const char *)d, dl, pom_cb, &pp);
       if (sane_value(&pp.group, MAX_NAME_PART) && sane_value(&pp.artifact, MAX_NAME_PART) &&
           sane_value(&pp.version, MAX_NAME_PART)) {
+        if (poms.len >= BW_LIMIT_PACKAGES) {
+          free(owned);
+          rc = bw_error_set(err, BW_ELIMIT, "more than %u pom.properties in one archive (BW_LIMIT_PACKAGES)",
+                            (unsigned)BW_LIMIT_PACKAGES);
+          break;
+        }
         pom *p = bw_vec_push(&poms);
         if (p) {
           p->group = arena_span(out->arena, pp.group);
