@@ -42,6 +42,11 @@
                                                     its first 1 MiB (deflate tops out near 1032:1) */
 #define BW_LIMIT_ARCHIVE_META_BYTES (1u << 20)   /* one MANIFEST.MF, pom.properties, pom.xml read */
 #define BW_LIMIT_ARCHIVE_WARNINGS 32             /* warnings kept for one file; then one summary */
+/* Application packages: Python, Ruby, PHP, .NET (src/analyze/{python,ruby,php,dotnet}.c) */
+#define BW_LIMIT_LOCKFILE_BYTES (64u << 20)   /* a lockfile: poetry.lock, Pipfile.lock, Gemfile.lock, composer.lock, *.deps.json, ... */
+#define BW_LIMIT_APP_META_BYTES (8u << 20)    /* one installed package's metadata: METADATA, PKG-INFO, *.gemspec */
+#define BW_LIMIT_TOML_DEPTH 64                /* nesting of TOML tables, arrays and inline tables (headers and dotted keys count) */
+#define BW_LIMIT_TOML_VALUES (1u << 20)       /* values (tables, arrays, scalars) in one TOML document */
 
 /* rpm headers */
 #define BW_LIMIT_RPM_TAGS 65536              /* index entries in one header */

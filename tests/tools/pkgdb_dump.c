@@ -9,9 +9,18 @@
 #include <string.h>
 
 #include "analyze/analyzer.h"
+#include "analyze/dotnet.h"
+#include "analyze/php.h"
+#include "analyze/python.h"
+#include "analyze/ruby.h"
 
 /* The analysers this tool knows; add yours. */
-static const bw_analyzer *const known[] = {&bw_analyzer_rpm, &bw_analyzer_rpm_manifest};
+static const bw_analyzer *const known[] = {
+    &bw_analyzer_rpm,           &bw_analyzer_rpm_manifest,     &bw_analyzer_python_metadata,
+    &bw_analyzer_poetry,        &bw_analyzer_pipenv,           &bw_analyzer_pip_requirements,
+    &bw_analyzer_gemspec,       &bw_analyzer_gemfile_lock,     &bw_analyzer_composer_lock,
+    &bw_analyzer_composer_installed, &bw_analyzer_dotnet_deps, &bw_analyzer_nuget_lock,
+};
 
 static const char *s(const char *v) { return v ? v : ""; }
 

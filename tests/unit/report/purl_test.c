@@ -108,6 +108,33 @@ static void test_lang(bw_arena *a) {
   CHECK_STR(bw_purl(a, &p, &debian), "pkg:nuget/Newtonsoft.Json@13.0.1");
 }
 
+/* Application ecosystems of src/analyze/{python,ruby,php,dotnet}.c: pypi names in PEP 503 form
+ * (a run of '-', '_' and '.' is one '-'), composer lowercased (purl-spec PURL-TYPES: "composer":
+ * "not case sensitive and must be lowercased"), gem and nuget names as published. */
+static void test_app_ecosystems(bw_arena *a) {
+  bw_package p = pkg(BW_PKG_PYPI, "zope.interface", "6.0", NULL);
+  CHECK_STR(bw_purl(a, &p, &debian), "pkg:pypi/zope-interface@6.0");
+  p = pkg(BW_PKG_PYPI, "Foo__Bar.-baz", "1.0.post1", NULL);
+  CHECK_STR(bw_purl(a, &p, &debian), "pkg:pypi/foo-bar-baz@1.0.post1");
+  p = pkg(BW_PKG_PYPI, "PyYAML", "6.0", NULL);
+  CHECK_STR(bw_purl(a, &p, NULL), "pkg:pypi/pyyaml@6.0");
+  p = pkg(BW_PKG_PYPI, "requests", "2.28.1", NULL);
+  CHECK_STR(bw_purl(a, &p, NULL), "pkg:pypi/requests@2.28.1");
+  /* a local version label's '+' is percent-encoded */
+  p = pkg(BW_PKG_PYPI, "torch", "2.1.0+cpu", NULL);
+  CHECK_STR(bw_purl(a, &p, NULL), "pkg:pypi/torch@2.1.0%2Bcpu");
+  p = pkg(BW_PKG_COMPOSER, "Symfony/Polyfill-PHP72", "v1.27.0", NULL);
+  CHECK_STR(bw_purl(a, &p, NULL), "pkg:composer/symfony/polyfill-php72@v1.27.0");
+  p = pkg(BW_PKG_COMPOSER, "pear/pear_exception", "v1.0.2", NULL);
+  CHECK_STR(bw_purl(a, &p, NULL), "pkg:composer/pear/pear_exception@v1.0.2");
+  p = pkg(BW_PKG_GEM, "concurrent-ruby", "1.1.10", NULL);
+  CHECK_STR(bw_purl(a, &p, NULL), "pkg:gem/concurrent-ruby@1.1.10");
+  p = pkg(BW_PKG_GEM, "method_source", "1.0.0", NULL);
+  CHECK_STR(bw_purl(a, &p, NULL), "pkg:gem/method_source@1.0.0");
+  p = pkg(BW_PKG_NUGET, "System.Collections.Immutable", "1.3.0", NULL);
+  CHECK_STR(bw_purl(a, &p, NULL), "pkg:nuget/System.Collections.Immutable@1.3.0");
+}
+
 static void test_encoding(bw_arena *a) {
   /* separators inside a component are encoded; space is %20, not '+' */
   bw_package p = pkg(BW_PKG_CARGO, "a b", "1.0 beta#1?x@y&z=1/2%", NULL);
@@ -204,6 +231,7 @@ int main(void) {
   test_rpm(a);
   test_apk(a);
   test_lang(a);
+  test_app_ecosystems(a);
   test_encoding(a);
   test_format_parse();
   test_licenses(a);
