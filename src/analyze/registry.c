@@ -5,6 +5,7 @@
 
 #include "analyze/analyzer.h"
 #include "analyze/dotnet.h"
+#include "analyze/java.h"
 #include "analyze/php.h"
 #include "analyze/python.h"
 #include "analyze/ruby.h"
@@ -17,6 +18,7 @@ const bw_analyzer *const bw_analyzers[] = {
     &bw_analyzer_dpkg_copyright,
     &bw_analyzer_rpm,          /* BDB Packages, rpmdb.sqlite, NDB Packages.db */
     &bw_analyzer_rpm_manifest, /* CBL-Mariner distroless container-manifest-2 */
+    &bw_analyzer_java,                /* *.jar *.war *.ear *.par *.hpi *.jpi, nested archives in memory */
     &bw_analyzer_python_metadata,     /* *.dist-info/METADATA, *.egg-info[/PKG-INFO] */
     &bw_analyzer_poetry,              /* poetry.lock */
     &bw_analyzer_pipenv,              /* Pipfile.lock */

@@ -28,6 +28,20 @@
 #define BW_LIMIT_PACKAGES 200000             /* packages from one database file */
 #define BW_LIMIT_FIELD_BYTES (1u << 20)      /* one field (stanza value, header tag) */
 
+/* Java archives (analyze/java.c, analyze/zip.c): jar/war/ear files are read whole and archives
+ * nested in them (WEB-INF/lib, BOOT-INF/lib, ear modules) are walked in memory, never on disk. */
+#define BW_LIMIT_ARCHIVE_BYTES (256u << 20)      /* one jar/war/ear read for analysis, and one nested
+                                                    archive inflated from it */
+#define BW_LIMIT_ARCHIVE_DEPTH 8                 /* archives inside archives below the file itself */
+#define BW_LIMIT_ARCHIVE_ENTRIES 500000u         /* central directory entries of one archive */
+#define BW_LIMIT_ARCHIVE_NESTED 20000u           /* nested archives opened, all levels of one file
+                                                    (a fat jar holds a few hundred) */
+#define BW_LIMIT_ARCHIVE_INFLATED (1ull << 30)   /* bytes read out of members (inflated or stored),
+                                                    all nesting levels of one file together */
+#define BW_LIMIT_ARCHIVE_RATIO 200ull            /* inflated / compressed size of one member, past
+                                                    its first 1 MiB (deflate tops out near 1032:1) */
+#define BW_LIMIT_ARCHIVE_META_BYTES (1u << 20)   /* one MANIFEST.MF, pom.properties, pom.xml read */
+#define BW_LIMIT_ARCHIVE_WARNINGS 32             /* warnings kept for one file; then one summary */
 /* Application packages: Python, Ruby, PHP, .NET (src/analyze/{python,ruby,php,dotnet}.c) */
 #define BW_LIMIT_LOCKFILE_BYTES (64u << 20)   /* a lockfile: poetry.lock, Pipfile.lock, Gemfile.lock, composer.lock, *.deps.json, ... */
 #define BW_LIMIT_APP_META_BYTES (8u << 20)    /* one installed package's metadata: METADATA, PKG-INFO, *.gemspec */

@@ -90,6 +90,12 @@ static void test_lang(bw_arena *a) {
   CHECK_STR(bw_purl(a, &p, &debian), "pkg:pypi/django-rest@1.0");
   p = pkg(BW_PKG_MAVEN, "org.apache.logging.log4j:log4j-core", "2.14.1", NULL);
   CHECK_STR(bw_purl(a, &p, &debian), "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1");
+  /* a jar that states no group (Debian's manifest-only spring jars): no namespace */
+  p = pkg(BW_PKG_MAVEN, "spring-core", "4.3.30.RELEASE", NULL);
+  CHECK_STR(bw_purl(a, &p, &debian), "pkg:maven/spring-core@4.3.30.RELEASE");
+  /* Trivy's manifest identity keeps an Implementation-Title as written */
+  p = pkg(BW_PKG_MAVEN, "org.springframework:Spring Framework", "2.5.6.SEC03", NULL);
+  CHECK_STR(bw_purl(a, &p, &debian), "pkg:maven/org.springframework/Spring%20Framework@2.5.6.SEC03");
   p = pkg(BW_PKG_GOLANG, "github.com/Foo/Bar", "v1.2.3", NULL);
   CHECK_STR(bw_purl(a, &p, &debian), "pkg:golang/github.com/foo/bar@v1.2.3");
   p = pkg(BW_PKG_COMPOSER, "symfony/console", "v6.0.0", NULL);
