@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "analyze/analyzer.h"
+#include "analyze/gobinary.h"
 
 const bw_analyzer *const bw_analyzers[] = {
     &bw_analyzer_dpkg,
@@ -17,5 +18,6 @@ const bw_analyzer *const bw_analyzers[] = {
 
 /* Content analysers, chosen by a file's first bytes. */
 const bw_stream_analyzer *const bw_stream_analyzers[] = {
+    &bw_stream_gobinary, /* Go build info in ELF executables */
     NULL,
 };
