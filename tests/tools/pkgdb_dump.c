@@ -11,10 +11,11 @@
 #include <string.h>
 
 #include "analyze/analyzer.h"
+#include "analyze/rust.h"
 #include "analyze/stream_util.h"
 
 /* The analysers this tool knows; add yours. */
-static const bw_analyzer *const known[] = {&bw_analyzer_rpm, &bw_analyzer_rpm_manifest};
+static const bw_analyzer *const known[] = {&bw_analyzer_rpm, &bw_analyzer_rpm_manifest, &bw_analyzer_cargo_lock};
 
 static const char *s(const char *v) { return v ? v : ""; }
 
