@@ -325,7 +325,7 @@ static int go_sentinels(go_state *s, const uint8_t *buf, size_t len, uint64_t st
       }
       break; /* the chunk is used up; the capture goes on in the next one */
     }
-    uint64_t m = scan_next(&s->sent, buf, len, start, s->sent_from > at ? s->sent_from : at);
+    uint64_t m = scan_next(&s->sent, buf, len, start, s->sent_from); /* may start in the carry */
     if (m == NONE) break;
     s->sent_active = true;
     s->sent_off = m;
@@ -433,8 +433,10 @@ static int go_lookup_behind(go_state *s, int k, uint64_t off, size_t n, bw_error
     return BW_CORRUPT(err, "Go build info: the toolchain version string (%zu bytes at file offset %llu) was not found",
                       n, (unsigned long long)off);
   }
+  /* Go reads exactly n bytes there: a shorter n gets a prefix of the copy (and then fails the
+   * sentinel check, as in Go); a longer one reaches bytes we did not keep */
   for (size_t i = 0; i < s->nmods; i++)
-    if (s->mods[i].off == off && s->mods[i].len == n) return go_set_str(s, 1, s->mods[i].data, n, err);
+    if (s->mods[i].off == off && n <= s->mods[i].len) return go_set_str(s, 1, s->mods[i].data, n, err);
   return BW_CORRUPT(err, "Go build info: the module info string (%zu bytes at file offset %llu) was not found", n,
                     (unsigned long long)off);
 }
