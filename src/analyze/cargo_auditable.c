@@ -204,10 +204,11 @@ int bw_cargo_auditable_section_parse(const uint8_t *data, size_t len, bw_analyze
       rc = BW_CORRUPT(err, "cargo-auditable .dep-v0: compressed data truncated");
       break;
     }
-    if (got && bw_buf_append(&json, chunk, got, err) < 0) {
-      rc = err->code == BW_ELIMIT ? bw_error_set(err, BW_ELIMIT, "cargo-auditable .dep-v0: more than %u bytes inflated",
-                                                 (unsigned)BW_LIMIT_RUST_DEPINFO_BYTES)
-                                  : -err->code;
+    bw_error be = {0};
+    if (got && bw_buf_append(&json, chunk, got, &be) < 0) {
+      rc = be.code == BW_ELIMIT ? bw_error_set(err, BW_ELIMIT, "cargo-auditable .dep-v0: more than %u bytes inflated",
+                                               (unsigned)BW_LIMIT_RUST_DEPINFO_BYTES)
+                                : bw_error_set(err, BW_ENOMEM, "out of memory");
       break;
     }
   }
