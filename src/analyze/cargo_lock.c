@@ -84,6 +84,9 @@ static int cl_string(cl_ctx *c, bw_buf *out, bw_error *err) {
       return BW_CORRUPT(err, "Cargo.lock line %zu: unterminated string", c->line);
     char ch = c->p[c->at++];
     if (ch == q) return 0;
+    /* TOML forbids control characters in strings (tab aside) */
+    if (((unsigned char)ch < 0x20 && ch != '\t') || ch == 0x7f)
+      return BW_CORRUPT(err, "Cargo.lock line %zu: control character in a string", c->line);
     if (q == '"' && ch == '\\') {
       if (cl_eof(c)) return BW_CORRUPT(err, "Cargo.lock line %zu: unterminated string", c->line);
       char e = c->p[c->at++];
@@ -111,6 +114,7 @@ static int cl_string(cl_ctx *c, bw_buf *out, bw_error *err) {
           cp = cp * 16 + (uint32_t)v;
         }
         c->at += digits;
+        if (cp == 0) return BW_CORRUPT(err, "Cargo.lock line %zu: NUL escape in a string", c->line);
         if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
           return BW_CORRUPT(err, "Cargo.lock line %zu: escape is not a Unicode scalar value", c->line);
         char u[4];

@@ -1013,6 +1013,7 @@ static const char *go_version(bw_arena *a, go_span v, bool *oom) {
 }
 
 static int go_add(bw_analyze_out *out, const char *name, const char *version, size_t *count, bw_error *err) {
+  if (!*name) return 0; /* a path of NUL bytes (hostile): nothing to name */
   if (++*count > BW_LIMIT_PACKAGES)
     return bw_error_set(err, BW_ELIMIT, "Go build info lists more than %u modules (BW_LIMIT_PACKAGES)",
                         (unsigned)BW_LIMIT_PACKAGES);

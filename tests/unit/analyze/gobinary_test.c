@@ -497,6 +497,13 @@ static void test_packages_rules(void) {
   got = list_text(&l);
   CHECK_STR(got, "example.com/app\t2.0.0\nstdlib\tv1.22.0\n");
   free(got);
+  /* a path of NUL bytes names nothing: skipped (not an empty-named package) */
+  l.v.len = 0;
+  static const char nul[] = "dep\t\0\0x\tv1.0.0\n";
+  CHECK(bw_gobinary_packages("go1.22.0", 8, nul, sizeof nul - 1, &out, &err) == 0);
+  got = list_text(&l);
+  CHECK_STR(got, "stdlib\tv1.22.0\n");
+  free(got);
   bw_pkglist_dispose(&l);
   bw_arena_free(a);
 }

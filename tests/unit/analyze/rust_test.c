@@ -190,6 +190,18 @@ static void test_lock_hostile(void) {
   check_lock_corrupt("[[package]]\nname = \"a\\q\"\n", "escape", "bad escape");
   check_lock_corrupt("[[package]]\nname = \"\\ud800\"\n", "Unicode", "surrogate escape");
   check_lock_corrupt("[[package]]\nname = \"\"\"a\"\"\"\n", "multi-line", "multi-line string");
+  check_lock_corrupt("[[package]]\nname = \"a\x01b\"\n", "control", "control character");
+  check_lock_corrupt("[[package]]\nname = \"a\\u0000\"\n", "NUL", "NUL escape");
+  {
+    static const char nul[] = "[[package]]\nname = \"\0\0m\"\nversion = \"1\"\n"; /* fuzzer find */
+    run r;
+    bw_analyze_out out;
+    run_begin(&r, &out);
+    r.rc = bw_cargo_lock_parse((const uint8_t *)nul, sizeof nul - 1, &out, &r.err);
+    CHECK(r.rc == -BW_ECORRUPT);
+    CHECK(bw_pkglist_len(&r.list) == 0);
+    run_done(&r);
+  }
   /* nesting past the cap */
   char deep[200];
   size_t k = 0;
