@@ -62,7 +62,7 @@ static int entry_at(const uint8_t **p, size_t entsize, const uint8_t *buf, size_
 }
 
 int bw_elf_phdr_at(bw_elf_phdr *out, const bw_elf_ehdr *eh, const uint8_t *buf, size_t len, size_t i, bw_error *err) {
-  const uint8_t *p;
+  const uint8_t *p = NULL;
   int rc = entry_at(&p, eh->phentsize, buf, len, i, err);
   if (rc < 0) return rc;
   bool be = eh->big_endian;
@@ -83,7 +83,7 @@ int bw_elf_phdr_at(bw_elf_phdr *out, const bw_elf_ehdr *eh, const uint8_t *buf, 
 }
 
 int bw_elf_shdr_at(bw_elf_shdr *out, const bw_elf_ehdr *eh, const uint8_t *buf, size_t len, size_t i, bw_error *err) {
-  const uint8_t *p;
+  const uint8_t *p = NULL;
   int rc = entry_at(&p, eh->shentsize, buf, len, i, err);
   if (rc < 0) return rc;
   bool be = eh->big_endian;

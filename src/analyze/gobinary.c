@@ -56,14 +56,16 @@ static const uint8_t go_sent_end[GO_SENT_LEN] = {0xf9, 0x32, 0x43, 0x31, 0x86, 0
 typedef struct go_scan {
   const uint8_t *needle;
   size_t n;
-  uint8_t carry[GO_SENT_LEN]; /* the stream's last n-1 bytes before the current chunk */
+  uint8_t carry[GO_SENT_LEN]; /* the last n-1 bytes scanned, ending at last_end */
   size_t carry_len;
+  uint64_t last_end;
 } go_scan;
 
-/* The first match starting at or after `from` (absolute) that ends inside this chunk
- * (buf, len at absolute offset start), or NONE. */
+/* The first match starting at or after `from` (absolute) that ends inside this piece
+ * (buf, len at absolute offset start), or NONE. The carry counts only when the piece continues
+ * the bytes scanned before (pieces are clipped to segments). */
 static uint64_t scan_next(const go_scan *s, const uint8_t *buf, size_t len, uint64_t start, uint64_t from) {
-  if (s->carry_len && from < start) {
+  if (s->carry_len && s->last_end == start && from < start) {
     uint8_t tmp[2 * GO_SENT_LEN];
     size_t take = len < s->n - 1 ? len : s->n - 1;
     memcpy(tmp, s->carry, s->carry_len);
@@ -79,8 +81,10 @@ static uint64_t scan_next(const go_scan *s, const uint8_t *buf, size_t len, uint
   return p ? start + (uint64_t)(p - buf) : NONE;
 }
 
-static void scan_advance(go_scan *s, const uint8_t *buf, size_t len) {
+static void scan_advance(go_scan *s, const uint8_t *buf, size_t len, uint64_t start) {
   size_t keep_max = s->n - 1;
+  if (s->last_end != start) s->carry_len = 0;
+  s->last_end = start + len;
   if (len >= keep_max) {
     memcpy(s->carry, buf + len - keep_max, keep_max);
     s->carry_len = keep_max;
@@ -130,6 +134,10 @@ typedef struct go_mod { /* a sentinel-bracketed module info string seen in the s
   size_t len;
 } go_mod;
 
+typedef struct go_range {
+  uint64_t lo, hi;
+} go_range;
+
 typedef struct go_state {
   uint64_t size, pos;
   bool ignore; /* not something we read (bad ELF header): the rest is skipped quietly */
@@ -139,6 +147,10 @@ typedef struct go_state {
   bool have_loads;
   bw_elf_phdr loads[GO_MAX_LOADS];
   size_t nloads;
+  /* file ranges scanned: wr = writable data (the header's place), ro = read-only data (where
+   * .rodata keeps the strings of the pointer format); sorted, merged */
+  go_range wr[GO_MAX_LOADS], ro[GO_MAX_LOADS];
+  size_t nwr, nro;
   /* build info header */
   go_scan magic;
   bool hdr_found, hdr_decoded;
@@ -250,6 +262,37 @@ static bool go_in_data(const go_state *s, uint64_t off) {
   return false;
 }
 
+/* Adds [lo, hi) to a sorted list of disjoint ranges, merging overlapping and adjacent ones. */
+static void range_add(go_range *r, size_t *n, uint64_t lo, uint64_t hi) {
+  size_t i = 0;
+  while (i < *n && r[i].hi < lo) i++;
+  if (i < *n && r[i].lo <= hi) { /* overlaps or touches r[i]: merge, then absorb the following ones */
+    if (lo < r[i].lo) r[i].lo = lo;
+    if (hi > r[i].hi) r[i].hi = hi;
+    while (i + 1 < *n && r[i + 1].lo <= r[i].hi) {
+      if (r[i + 1].hi > r[i].hi) r[i].hi = r[i + 1].hi;
+      memmove(r + i + 1, r + i + 2, (*n - i - 2) * sizeof *r);
+      (*n)--;
+    }
+    return;
+  }
+  if (*n == GO_MAX_LOADS) return;
+  memmove(r + i + 1, r + i, (*n - i) * sizeof *r);
+  r[i] = (go_range){lo, hi};
+  (*n)++;
+}
+
+/* The part of the chunk (buf, len at start) inside range r: false when none. */
+static bool range_clip(const go_range *r, const uint8_t *buf, size_t len, uint64_t start, const uint8_t **pb,
+                       size_t *pl, uint64_t *ps) {
+  uint64_t lo = r->lo > start ? r->lo : start, end = start + len, hi = r->hi < end ? r->hi : end;
+  if (lo >= hi) return false;
+  *pb = buf + (lo - start);
+  *pl = (size_t)(hi - lo);
+  *ps = lo;
+  return true;
+}
+
 static int go_elf_header(go_state *s, const uint8_t *buf, size_t len, uint64_t start, bw_error *err) {
   int rc = bw_elf_stream_feed(&s->elf, buf, len, start, err);
   if (rc < 0) return rc;
@@ -262,6 +305,19 @@ static int go_elf_header(go_state *s, const uint8_t *buf, size_t len, uint64_t s
     if (ph.type == BW_ELF_PT_LOAD) s->loads[s->nloads++] = ph;
   }
   s->have_loads = true;
+  /* Only the bytes where Go puts things are scanned (ELF executables are mostly .text): the
+   * header in a writable non-executable segment, the strings in read-only data. Linkers without
+   * a separate read-only segment put .rodata with .text: then every non-writable one is scanned. */
+  bool have_ro = false;
+  for (size_t i = 0; i < s->nloads; i++) have_ro |= (s->loads[i].flags & (BW_ELF_PF_X | BW_ELF_PF_W)) == 0;
+  for (size_t i = 0; i < s->nloads; i++) {
+    const bw_elf_phdr *p = &s->loads[i];
+    uint32_t f = p->flags & (BW_ELF_PF_X | BW_ELF_PF_W);
+    uint64_t hi;
+    if (!p->filesz || __builtin_add_overflow(p->offset, p->filesz, &hi)) continue;
+    if (f == BW_ELF_PF_W) range_add(s->wr, &s->nwr, p->offset, hi);
+    else if (!(f & BW_ELF_PF_W) && (f == 0 || !have_ro)) range_add(s->ro, &s->nro, p->offset, hi);
+  }
   return 0;
 }
 
@@ -281,12 +337,16 @@ static void go_find_magic(go_state *s, const uint8_t *buf, size_t len, uint64_t 
     }
     break;
   }
-  scan_advance(&s->magic, buf, len);
+  scan_advance(&s->magic, buf, len, start);
 }
 
 /* Sentinel-bracketed module info copies: capture from a start sentinel to the end sentinel. */
 static int go_sentinels(go_state *s, const uint8_t *buf, size_t len, uint64_t start, bw_error *err) {
   uint64_t at = start; /* absolute offset of the next chunk byte to look at */
+  if (s->sent_active && s->sent_off + s->sent_cur.len != start) { /* a string never spans segments */
+    s->sent_active = false;
+    s->sent_cur.len = 0;
+  }
   uint64_t end = start + len;
   while (s->sent_on) {
     if (s->sent_active) {
@@ -335,7 +395,7 @@ static int go_sentinels(go_state *s, const uint8_t *buf, size_t len, uint64_t st
     at = m + GO_SENT_LEN;
     if (at >= end) break;
   }
-  if (s->sent_on) scan_advance(&s->sent, buf, len);
+  if (s->sent_on) scan_advance(&s->sent, buf, len, start);
   return 0;
 }
 
@@ -348,13 +408,18 @@ static void cand_fill(go_cand *c, const uint8_t *buf, size_t len, uint64_t start
   c->got = (uint8_t)(c->got + k);
 }
 
-static void go_candidates(go_state *s, const uint8_t *buf, size_t len, uint64_t start) {
-  /* candidates still short of bytes are the last ones (offsets grow) */
+/* Candidates still short of bytes take them from the chunk: they are the last ones (offsets grow). */
+static void go_cand_fill_all(go_state *s, const uint8_t *buf, size_t len, uint64_t start) {
   for (size_t i = s->cands.len; i-- > 0;) {
     go_cand *c = bw_vec_at(&s->cands, go_cand, i);
     if (c->off + GO_VERS_MAX <= start) break;
     cand_fill(c, buf, len, start);
   }
+}
+
+/* New "go1." candidates in a piece (buf, len at start) of the current chunk (cbuf, clen at cstart). */
+static void go_candidates(go_state *s, const uint8_t *buf, size_t len, uint64_t start, const uint8_t *cbuf,
+                          size_t clen, uint64_t cstart) {
   uint64_t from = 0;
   for (;;) {
     uint64_t m = scan_next(&s->go1, buf, len, start, from);
@@ -365,9 +430,9 @@ static void go_candidates(go_state *s, const uint8_t *buf, size_t len, uint64_t 
     c->off = m;
     memcpy(c->b, "go1.", 4);
     c->got = 4;
-    cand_fill(c, buf, len, start);
+    cand_fill(c, cbuf, clen, cstart);
   }
-  scan_advance(&s->go1, buf, len);
+  scan_advance(&s->go1, buf, len, start);
 }
 
 static uint64_t go_ptr(const go_state *s, const uint8_t *p) { return bw_elf_uint(p, s->ptrsize, s->big_endian); }
@@ -517,10 +582,16 @@ static int go_feed(void *state, const uint8_t *buf, size_t len, bw_error *err) {
   if (__builtin_add_overflow(s->pos, len, &s->pos)) return BW_CORRUPT(err, "stream offset overflow");
   if (s->ignore || s->done || len == 0) return 0;
   int rc = go_elf_header(s, buf, len, start, err);
-  if (rc < 0 || s->ignore) return rc;
+  if (rc < 0 || s->ignore || !s->have_loads) return rc;
+  const uint8_t *pb;
+  size_t pl;
+  uint64_t ps;
   if (!s->hdr_found) {
-    go_find_magic(s, buf, len, start, err, &rc);
-    if (rc < 0) return rc;
+    for (size_t i = 0; i < s->nwr && !s->hdr_found; i++) {
+      if (!range_clip(&s->wr[i], buf, len, start, &pb, &pl, &ps)) continue;
+      go_find_magic(s, pb, pl, ps, err, &rc);
+      if (rc < 0) return rc;
+    }
   } else {
     cap_fill(&s->hdr, buf, len, start);
   }
@@ -536,8 +607,15 @@ static int go_feed(void *state, const uint8_t *buf, size_t len, bw_error *err) {
       if (bw_buf_append(&s->inl_buf, buf + at, k, err) < 0) return -err->code;
     }
   }
-  if (s->sent_on && (rc = go_sentinels(s, buf, len, start, err)) < 0) return rc;
-  if (s->go1_on) go_candidates(s, buf, len, start);
+  for (size_t i = 0; s->sent_on && i < s->nro; i++) {
+    if (!range_clip(&s->ro[i], buf, len, start, &pb, &pl, &ps)) continue;
+    if ((rc = go_sentinels(s, pb, pl, ps, err)) < 0) return rc;
+  }
+  if (s->go1_on) {
+    go_cand_fill_all(s, buf, len, start);
+    for (size_t i = 0; i < s->nro; i++)
+      if (range_clip(&s->ro[i], buf, len, start, &pb, &pl, &ps)) go_candidates(s, pb, pl, ps, buf, len, start);
+  }
   return go_step(s, buf, len, start, err);
 }
 
@@ -1087,7 +1165,7 @@ int bw_gobinary_packages(const char *go_version_str, size_t vlen, const char *mo
       last->rversion = f[1];
       last = NULL;
     } else if (n >= 6 && !memcmp(line, "build\t", 6)) {
-      const char *key, *val;
+      const char *key = NULL, *val = NULL;
       if ((rc = go_build_line(a, line + 6, n - 6, &key, &val, err)) < 0) goto out;
       if (!ldflags && !strcmp(key, "-ldflags")) ldflags = val;
     }

@@ -154,7 +154,9 @@ static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v, p[1] = (uint8_t)(
 static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
 static void put64(uint8_t *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i)); }
 
-/* ELF64 little-endian with one PT_LOAD covering the whole file at BASE with `flags`. */
+/* ELF64 little-endian with two PT_LOADs at BASE: read-only data over [0, 0x800) (where .rodata
+ * keeps the strings) and a segment with `flags` over [0x800, FILE_LEN) (the data segment). */
+#define DATA 0x800u
 static void elf_init(uint8_t *b, uint32_t flags) {
   memset(b, 0, FILE_LEN);
   memcpy(b, "\x7f" "ELF", 4);
@@ -165,15 +167,24 @@ static void elf_init(uint8_t *b, uint32_t flags) {
   put64(b + 32, 64); /* phoff */
   put16(b + 52, 64);
   put16(b + 54, 56);
-  put16(b + 56, 1);
+  put16(b + 56, 2);
   uint8_t *ph = b + 64;
   put32(ph, 1);
-  put32(ph + 4, flags);
+  put32(ph + 4, 4);
   put64(ph + 8, 0);
   put64(ph + 16, BASE);
-  put64(ph + 32, FILE_LEN);
-  put64(ph + 40, FILE_LEN);
+  put64(ph + 32, DATA);
+  put64(ph + 40, DATA);
+  ph += 56;
+  put32(ph, 1);
+  put32(ph + 4, flags);
+  put64(ph + 8, DATA);
+  put64(ph + 16, BASE + DATA);
+  put64(ph + 32, FILE_LEN - DATA);
+  put64(ph + 40, FILE_LEN - DATA);
 }
+#define PH1_FLAGS (64 + 56 + 4)
+#define PH1_FILESZ (64 + 56 + 32)
 
 static const uint8_t sent_start[16] = {0x30, 0x77, 0xaf, 0x0c, 0x92, 0x74, 0x08, 0x02,
                                        0x41, 0xe1, 0xc1, 0x07, 0xe6, 0xd6, 0x18, 0xe6};
@@ -271,27 +282,27 @@ static size_t make_inline(uint8_t *b, size_t hdr, const char *vers, const char *
 
 static void test_inline(void) {
   static uint8_t b[2 * FILE_LEN];
-  make_inline(b, 0x200, "go1.21.5", MODTEXT);
+  make_inline(b, 0x900, "go1.21.5", MODTEXT);
   check_want(b, FILE_LEN, WANT, "inline");
   /* " X:boringcrypto" is cut from the toolchain version */
-  make_inline(b, 0x200, "go1.21.5 X:boringcrypto", MODTEXT);
+  make_inline(b, 0x900, "go1.21.5 X:boringcrypto", MODTEXT);
   check_want(b, FILE_LEN, WANT, "inline boringcrypto");
   /* no module info (GOPATH build): the toolchain only */
-  make_inline(b, 0x200, "go1.21.5", "");
+  make_inline(b, 0x900, "go1.21.5", "");
   check_want(b, FILE_LEN, "stdlib\tv1.21.5\n", "inline no modinfo");
   /* the magic as a constant in a read-only segment (a Go tool that reads build info) is no header */
-  make_inline(b, 0x200, "go1.21.5", MODTEXT);
-  put32(b + 64 + 4, 4); /* R only */
+  make_inline(b, 0x900, "go1.21.5", MODTEXT);
+  put32(b + PH1_FLAGS, 4); /* R only */
   check_nothing(b, FILE_LEN, "read-only magic");
   /* an executable segment neither */
-  put32(b + 64 + 4, 7);
+  put32(b + PH1_FLAGS, 7);
   check_nothing(b, FILE_LEN, "rwx magic");
   /* misaligned magic */
-  make_inline(b, 0x208, "go1.21.5", MODTEXT);
+  make_inline(b, 0x908, "go1.21.5", MODTEXT);
   check_nothing(b, FILE_LEN, "misaligned magic");
   /* a misaligned copy first, then the real one: the real one is read */
-  make_inline(b, 0x400, "go1.21.5", MODTEXT);
-  memcpy(b + 0x108, "\xff Go buildinf:", 14);
+  make_inline(b, 0xa00, "go1.21.5", MODTEXT);
+  memcpy(b + 0x908, "\xff Go buildinf:", 14);
   check_want(b, FILE_LEN, WANT, "misaligned decoy");
 }
 
@@ -299,35 +310,35 @@ static void test_inline_hostile(void) {
   static uint8_t b[2 * FILE_LEN];
   /* truncated: the file ends inside the header */
   make_inline(b, 0xff0, "go1.21.5", "");
-  put64(b + 64 + 32, 2 * FILE_LEN); /* the segment claims more bytes than the file has */
+  put64(b + PH1_FILESZ, 2 * FILE_LEN); /* the segment claims more bytes than the file has */
   check_corrupt(b, FILE_LEN, "truncated", "header cut by EOF");
   /* the strings cut by the end of the file */
-  size_t end = make_inline(b, 0x200, "go1.21.5", MODTEXT);
+  size_t end = make_inline(b, 0x900, "go1.21.5", MODTEXT);
   (void)end;
-  check_corrupt(b, 0x200 + 32 + 20, "truncated", "strings cut by EOF");
+  check_corrupt(b, 0x900 + 32 + 20, "truncated", "strings cut by EOF");
   /* a varint of 11 bytes */
-  make_inline(b, 0x200, "go1.21.5", MODTEXT);
-  memset(b + 0x220, 0xff, 11);
+  make_inline(b, 0x900, "go1.21.5", MODTEXT);
+  memset(b + 0x920, 0xff, 11);
   check_corrupt(b, FILE_LEN, "varint", "huge varint");
   /* a length past the cap */
-  make_inline(b, 0x200, "go1.21.5", MODTEXT);
-  uvarint(b + 0x220, 5u << 20);
+  make_inline(b, 0x900, "go1.21.5", MODTEXT);
+  uvarint(b + 0x920, 5u << 20);
   check_corrupt(b, FILE_LEN, "cap", "length past cap");
   /* a length past the end of the file (but under the cap) */
-  make_inline(b, 0x200, "go1.21.5", MODTEXT);
-  uvarint(b + 0x220, 1u << 19);
+  make_inline(b, 0x900, "go1.21.5", MODTEXT);
+  uvarint(b + 0x920, 1u << 19);
   check_corrupt(b, FILE_LEN, "truncated", "length past EOF");
   /* empty version */
-  make_inline(b, 0x200, "", MODTEXT);
+  make_inline(b, 0x900, "", MODTEXT);
   check_corrupt(b, FILE_LEN, "empty toolchain", "empty version");
   /* malformed module info: a replacement with nothing before it */
-  make_inline(b, 0x200, "go1.21.5", "=>\ta\tv1\th1:x\n");
+  make_inline(b, 0x900, "go1.21.5", "=>\ta\tv1\th1:x\n");
   check_corrupt(b, FILE_LEN, "replacement", "orphan =>");
-  make_inline(b, 0x200, "go1.21.5", "dep\ta\tb\tc\td\n");
+  make_inline(b, 0x900, "go1.21.5", "dep\ta\tb\tc\td\n");
   check_corrupt(b, FILE_LEN, "columns", "dep with 4 columns");
-  make_inline(b, 0x200, "go1.21.5", "build\tnoequals\n");
+  make_inline(b, 0x900, "go1.21.5", "build\tnoequals\n");
   check_corrupt(b, FILE_LEN, "'='", "build without =");
-  make_inline(b, 0x200, "go1.21.5", "build\tk=\"unterminated\n");
+  make_inline(b, 0x900, "go1.21.5", "build\tk=\"unterminated\n");
   check_corrupt(b, FILE_LEN, "quoted", "bad quoted value");
 }
 
@@ -362,6 +373,14 @@ static void test_pointer(void) {
   memcpy(b + 0x1f0, "go1.99go1.98", 12);
   memcpy(b + 0x210, "go1.", 4);
   check_want(b, FILE_LEN, want, "pointer decoys");
+  /* linkers without a read-only segment put .rodata in the text segment: scanned then */
+  make_pointer(b, 0x200, 0x300, MODTEXT);
+  put32(b + 64 + 4, 5);
+  check_want(b, FILE_LEN, want, "pointer, rodata in R+X");
+  /* strings in writable data are not where Go puts them: not remembered */
+  make_pointer(b, 0x200, 0x300, MODTEXT);
+  put32(b + 64 + 4, 6);
+  check_corrupt_from(b, FILE_LEN, "not found", "pointer, strings in RW", 1);
   /* a null module info string header: toolchain only */
   make_pointer(b, 0x200, 0x300, MODTEXT);
   put64(b + 0x918, 0);
@@ -417,11 +436,11 @@ static void test_not_elf(void) {
   run_done(&r);
   /* an ELF header with no program headers: ignored quietly */
   static uint8_t b[2 * FILE_LEN];
-  make_inline(b, 0x200, "go1.21.5", MODTEXT);
+  make_inline(b, 0x900, "go1.21.5", MODTEXT);
   put16(b + 56, 0);
   check_nothing(b, FILE_LEN, "no phdrs");
   /* a program header table past the cap */
-  make_inline(b, 0x200, "go1.21.5", MODTEXT);
+  make_inline(b, 0x900, "go1.21.5", MODTEXT);
   put16(b + 56, 0xffff);
   check_nothing(b, FILE_LEN, "huge phdr table");
 }
