@@ -10,6 +10,8 @@
 #include "analyze/python.h"
 #include "analyze/ruby.h"
 #include "analyze/npm.h"
+#include "analyze/gobinary.h"
+#include "analyze/rust.h"
 
 const bw_analyzer *const bw_analyzers[] = {
     &bw_analyzer_dpkg,
@@ -33,10 +35,13 @@ const bw_analyzer *const bw_analyzers[] = {
     &bw_analyzer_npm_lock,     /* package-lock.json, npm-shrinkwrap.json */
     &bw_analyzer_yarn_lock,    /* yarn.lock (classic and berry) */
     &bw_analyzer_pnpm_lock,    /* pnpm-lock.yaml */
+    &bw_analyzer_cargo_lock,   /* Cargo.lock */
     NULL,
 };
 
 /* Content analysers, chosen by a file's first bytes. */
 const bw_stream_analyzer *const bw_stream_analyzers[] = {
+    &bw_stream_gobinary, /* Go build info in ELF executables */
+    &bw_stream_cargo_auditable, /* cargo-auditable .dep-v0 in ELF executables */
     NULL,
 };

@@ -64,6 +64,15 @@
                                                pnpm-lock.yaml has ~4.5M, "[1,1,...]" would have 32M */
 #define BW_LIMIT_NPM_NAME_BYTES 1024         /* a package name or version string in a Node.js file */
 
+/* Go and Rust binaries (streamed: nothing here grows with the executable's size) */
+#define BW_LIMIT_ELF_PHDR_BYTES (64u << 10)     /* an ELF program header table kept while streaming */
+#define BW_LIMIT_GO_STRING_BYTES (1u << 20)     /* one Go build-info string (debug/buildinfo's own cap) */
+#define BW_LIMIT_GO_MODINFO_COPIES 4            /* sentinel-bracketed module-info strings kept per file */
+#define BW_LIMIT_GO_VERSION_CANDIDATES 256      /* "go1.N" strings remembered for pre-1.18 build info */
+#define BW_LIMIT_RUST_TAIL_BYTES (16u << 20)    /* ELF bytes after the loaded segments kept for .dep-v0 */
+#define BW_LIMIT_RUST_DEPINFO_BYTES (8u << 20)  /* inflated cargo-auditable JSON (go-rustaudit: 8 MiB) */
+#define BW_LIMIT_CARGO_LOCK_BYTES (16u << 20)   /* one Cargo.lock */
+
 /* Registry client */
 #define BW_LIMIT_TOKEN_BYTES (1u << 20)      /* bearer token response */
 #define BW_LIMIT_REDIRECTS 10
