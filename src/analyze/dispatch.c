@@ -1,10 +1,34 @@
 #include "analyze/dispatch.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "analyze/analyzer.h"
 #include "analyze/os_detect.h"
 #include "base/limits.h"
+#include "base/log.h"
+
+void bw_analyze_warn(const bw_analyze_out *out, const char *fmt, ...) {
+  char msg[BW_ERROR_MSG_MAX];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (out && out->warn) out->warn(out->warn_ctx, msg);
+  else bw_debug("%s: %s", out && out->path ? out->path : "?", msg);
+}
+
+/* out->warn of a whole-file analyser: a record warning naming the entry and the analyser. */
+typedef struct warn_ctx {
+  bw_layer_record *rec;
+  const char *path, *analyzer;
+} warn_ctx;
+
+static void record_warn(void *ctx, const char *msg) {
+  warn_ctx *w = ctx;
+  bw_layer_record_warn(w->rec, "entry %s: %s analyser: %s", w->path, w->analyzer, msg);
+}
 
 bool bw_dispatch_plan_for(const char *path, bw_dispatch_plan *plan) {
   memset(plan, 0, sizeof *plan);
@@ -33,7 +57,9 @@ int bw_dispatch_file(bw_layer_record *rec, const char *path, uint32_t mode, cons
       continue;
     }
     size_t before = bw_pkglist_len(&rec->packages);
-    bw_analyze_out out = {.arena = rec->arena, .packages = &rec->packages, .path = kept_path};
+    warn_ctx wc = {.rec = rec, .path = kept_path, .analyzer = an->name};
+    bw_analyze_out out = {
+        .arena = rec->arena, .packages = &rec->packages, .path = kept_path, .warn = record_warn, .warn_ctx = &wc};
     bw_error perr = {0};
     int rc = an->parse(buf, len, &out, &perr);
     if (rc < 0) {

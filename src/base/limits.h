@@ -28,9 +28,50 @@
 #define BW_LIMIT_PACKAGES 200000             /* packages from one database file */
 #define BW_LIMIT_FIELD_BYTES (1u << 20)      /* one field (stanza value, header tag) */
 
+/* Java archives (analyze/java.c, analyze/zip.c): jar/war/ear files are read whole and archives
+ * nested in them (WEB-INF/lib, BOOT-INF/lib, ear modules) are walked in memory, never on disk. */
+#define BW_LIMIT_ARCHIVE_BYTES (256u << 20)      /* one jar/war/ear read for analysis, and one nested
+                                                    archive inflated from it */
+#define BW_LIMIT_ARCHIVE_DEPTH 8                 /* archives inside archives below the file itself */
+#define BW_LIMIT_ARCHIVE_ENTRIES 500000u         /* central directory entries of one archive */
+#define BW_LIMIT_ARCHIVE_NESTED 20000u           /* nested archives opened, all levels of one file
+                                                    (a fat jar holds a few hundred) */
+#define BW_LIMIT_ARCHIVE_INFLATED (1ull << 30)   /* bytes read out of members (inflated or stored),
+                                                    all nesting levels of one file together */
+#define BW_LIMIT_ARCHIVE_RATIO 200ull            /* inflated / compressed size of one member, past
+                                                    its first 1 MiB (deflate tops out near 1032:1) */
+#define BW_LIMIT_ARCHIVE_META_BYTES (1u << 20)   /* one MANIFEST.MF, pom.properties, pom.xml read */
+#define BW_LIMIT_ARCHIVE_WARNINGS 32             /* warnings kept for one file; then one summary */
+/* Application packages: Python, Ruby, PHP, .NET (src/analyze/{python,ruby,php,dotnet}.c) */
+#define BW_LIMIT_LOCKFILE_BYTES (64u << 20)   /* a lockfile: poetry.lock, Pipfile.lock, Gemfile.lock, composer.lock, *.deps.json, ... */
+#define BW_LIMIT_APP_META_BYTES (8u << 20)    /* one installed package's metadata: METADATA, PKG-INFO, *.gemspec */
+#define BW_LIMIT_TOML_DEPTH 64                /* nesting of TOML tables, arrays and inline tables (headers and dotted keys count) */
+#define BW_LIMIT_TOML_VALUES (1u << 20)       /* values (tables, arrays, scalars) in one TOML document */
+
 /* rpm headers */
 #define BW_LIMIT_RPM_TAGS 65536              /* index entries in one header */
 #define BW_LIMIT_RPM_HEADER_BYTES (64u << 20) /* data store of one header */
+
+/* Node.js packages (src/analyze/npm*.c) */
+#define BW_LIMIT_LOCKFILE_BYTES (64u << 20)  /* package-lock.json, npm-shrinkwrap.json, yarn.lock,
+                                               pnpm-lock.yaml: read and parsed whole (jansson or
+                                               libyaml trees take several times the file size) */
+#define BW_LIMIT_PACKAGE_JSON_BYTES (4u << 20) /* node_modules/<pkg>/package.json (old npm versions
+                                                 stored the whole README in it) */
+#define BW_LIMIT_YAML_DEPTH 64               /* nesting of a YAML lockfile (yarn berry, pnpm) */
+#define BW_LIMIT_LOCKFILE_NODES 8000000u     /* values in the parsed tree of one lockfile (JSON or YAML;
+                                               ~50-60 bytes each besides their text): a real 64 MiB
+                                               pnpm-lock.yaml has ~4.5M, "[1,1,...]" would have 32M */
+#define BW_LIMIT_NPM_NAME_BYTES 1024         /* a package name or version string in a Node.js file */
+
+/* Go and Rust binaries (streamed: nothing here grows with the executable's size) */
+#define BW_LIMIT_ELF_PHDR_BYTES (64u << 10)     /* an ELF program header table kept while streaming */
+#define BW_LIMIT_GO_STRING_BYTES (1u << 20)     /* one Go build-info string (debug/buildinfo's own cap) */
+#define BW_LIMIT_GO_MODINFO_COPIES 4            /* sentinel-bracketed module-info strings kept per file */
+#define BW_LIMIT_GO_VERSION_CANDIDATES 256      /* "go1.N" strings remembered for pre-1.18 build info */
+#define BW_LIMIT_RUST_TAIL_BYTES (16u << 20)    /* ELF bytes after the loaded segments kept for .dep-v0 */
+#define BW_LIMIT_RUST_DEPINFO_BYTES (8u << 20)  /* inflated cargo-auditable JSON (go-rustaudit: 8 MiB) */
+#define BW_LIMIT_CARGO_LOCK_BYTES (16u << 20)   /* one Cargo.lock */
 
 /* Registry client */
 #define BW_LIMIT_TOKEN_BYTES (1u << 20)      /* bearer token response */

@@ -156,7 +156,7 @@ static int get_u64(cursor *c, uint64_t *v) {
   return rc;
 }
 static int get_bytes(cursor *c, const uint8_t **out, size_t *len, int as_str) {
-  uint32_t n;
+  uint32_t n = 0;
   int rc = get_u32(c, &n);
   if (rc < 0) return rc;
   if (n == UINT32_MAX && as_str) {
@@ -186,7 +186,7 @@ int bw_layer_record_decode(bw_layer_record **out, const uint8_t *buf, size_t len
   bw_layer_record *r = bw_layer_record_new();
   if (!r) return bw_error_set(err, BW_ENOMEM, "out of memory");
   cursor c = {buf, len, 0, r->arena, err};
-  uint32_t u, n;
+  uint32_t u = 0, n = 0;
   int rc = 0;
 #define TRY(x)                                                                                                        \
   do {                                                                                                                \
@@ -213,7 +213,7 @@ int bw_layer_record_decode(bw_layer_record **out, const uint8_t *buf, size_t len
       rc = -err->code;
       goto fail;
     }
-    uint32_t type, epoch, dev;
+    uint32_t type = 0, epoch = 0, dev = 0;
     TRY(get_u32(&c, &type));
     TRY(get_u32(&c, &epoch));
     TRY(get_u32(&c, &dev));

@@ -12,7 +12,7 @@
 #include "base/vec.h"
 
 /* Bump when analysers change what they record: cached records of another version are ignored. */
-#define BW_RECORD_VERSION 4
+#define BW_RECORD_VERSION 6 /* 6: Java, Python, Ruby, PHP, .NET, Node.js, Go and Rust */
 
 /* A package database file parsed in this layer: packages[first, first+count) of the record. */
 typedef struct bw_record_db {

@@ -395,7 +395,8 @@ static int rootfs_visit(const char *fpath, const struct stat *st, int flag, stru
   bw_dispatch_plan plan;
   bool whole = bw_dispatch_plan_for(rel, &plan);
   if (whole && (uint64_t)st->st_size > plan.max_bytes) {
-    bw_layer_record_warn(rec, "file %s: %lld bytes, over the limit for this file: skipped", rel, (long long)st->st_size);
+    bw_layer_record_warn(rec, "file %s: %lld bytes, over the %zu-byte limit for this file: skipped", rel,
+                         (long long)st->st_size, plan.max_bytes);
     whole = false;
   }
   bool streams = bw_stream_analyzers[0] && st->st_size >= 4;
@@ -418,10 +419,24 @@ static int rootfs_visit(const char *fpath, const struct stat *st, int flag, stru
   size_t got = 0;
   for (;;) {
     size_t fill = 0;
-    while (fill < cap) {
-      ssize_t n = read(fd, buf + fill, cap - fill);
+    /* a file only content analysers might want: its first bytes decide whether to read on */
+    size_t want = first && !whole ? BW_STREAM_HEAD : cap;
+    while (fill < want) {
+      ssize_t n = read(fd, buf + fill, want - fill);
       if (n <= 0) break;
       fill += (size_t)n;
+    }
+    if (first && !whole && fill == want && want < cap) {
+      bool any = false;
+      for (size_t i = 0; bw_stream_analyzers[i] && !any; i++)
+        any = bw_stream_analyzers[i]->wants(rel, st->st_mode, (uint64_t)st->st_size, buf, fill);
+      if (any) { /* read the rest of the first chunk behind the head */
+        while (fill < cap) {
+          ssize_t n = read(fd, buf + fill, cap - fill);
+          if (n <= 0) break;
+          fill += (size_t)n;
+        }
+      }
     }
     if (first && streams) {
       size_t hl = fill < BW_STREAM_HEAD ? fill : BW_STREAM_HEAD;

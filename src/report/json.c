@@ -56,6 +56,11 @@ static json_t *package(bw_arena *scratch, const bw_package *p, const bw_os_info 
   bw_report_set(o, "licenses", lic, failed);
   bw_report_set(o, "layer", bw_report_jstr(p->layer), failed);
   bw_report_set(o, "path", bw_report_jstr(p->path), failed);
+  /* application packages: the dependency path and the dev-only flag, when known */
+  if (p->parents) bw_report_set(o, "parents", bw_report_jstr(p->parents), failed);
+  if (p->dev) bw_report_set(o, "dev", json_true(), failed);
+  /* the artefact's own hash (a jar's sha1), so an identity can be looked up later */
+  if (p->digest) bw_report_set(o, "digest", bw_report_jstr(p->digest), failed);
   return o;
 }
 

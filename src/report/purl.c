@@ -11,8 +11,8 @@
  *        distro=<family>-<version>
  *   apk  namespace = OS family, name lowercased, distro=<version> (as Trivy writes it)
  *   maven group:artifact -> namespace/name; npm @scope/name -> namespace/name, lowercased;
- *   pypi lowercased with '_' -> '-'; golang lowercased, path before the last '/' is the namespace;
- *   composer vendor/name; cargo, gem, nuget: the name as is. */
+ *   pypi lowercased in PEP 503 form (runs of '-', '_', '.' -> '-'); golang lowercased, path before
+ *   the last '/' is the namespace; composer vendor/name lowercased; cargo, gem, nuget: the name as is. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,14 +53,23 @@ static int put_enc(bw_buf *b, const char *s, size_t n) {
 
 static int put(bw_buf *b, const char *s) { return bw_buf_append(b, s, strlen(s), NULL); }
 
-/* A lowercased (ASCII) copy; for pypi also '_' -> '-'. Caller frees. */
+/* A lowercased (ASCII) copy; for pypi the PEP 503 normal form (runs of '-', '_', '.' become one
+ * '-'), which is the spec's "underscore replaced with dash" and also what PyPI itself compares,
+ * so "zope.interface" and "Zope_Interface" give the same purl. Caller frees. */
 static char *lower_dup(const char *s, bool pypi) {
   char *d = strdup(s);
   if (!d) return NULL;
-  for (char *p = d; *p; p++) {
-    if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
-    if (pypi && *p == '_') *p = '-';
+  size_t k = 0;
+  bool prev_sep = false;
+  for (size_t i = 0; d[i]; i++) { /* in place: k <= i */
+    char c = d[i];
+    if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+    bool sep = pypi && (c == '_' || c == '.' || c == '-');
+    if (sep && prev_sep) continue;
+    prev_sep = sep;
+    d[k++] = sep ? '-' : c;
   }
+  d[k] = 0;
   return d;
 }
 
@@ -157,10 +166,10 @@ const char *bw_purl(bw_arena *a, const bw_package *p, const bw_os_info *os) {
   case BW_PKG_NPM:
   case BW_PKG_GOLANG:
   case BW_PKG_PYPI:
+  case BW_PKG_COMPOSER: /* the spec: composer names are not case sensitive and must be lowercased */
     name = owned_name = lower_dup(p->name, p->type == BW_PKG_PYPI);
     break;
   case BW_PKG_MAVEN:
-  case BW_PKG_COMPOSER:
   case BW_PKG_CARGO:
   case BW_PKG_GEM:
   case BW_PKG_NUGET:

@@ -34,8 +34,8 @@ for (const doc of process.argv.slice(2)) {
     const sep = p.type === "maven" ? ":" : "/";
     const full = p.namespace && !["deb", "rpm", "apk"].includes(p.type) ? p.namespace + sep + p.name : p.name;
     let want = c.name;
-    if (["deb", "apk", "npm", "golang"].includes(p.type)) want = want.toLowerCase();
-    if (p.type === "pypi") want = want.toLowerCase().replace(/_/g, "-");
+    if (["deb", "apk", "npm", "golang", "composer"].includes(p.type)) want = want.toLowerCase();
+    if (p.type === "pypi") want = want.toLowerCase().replace(/[-_.]+/g, "-"); // PEP 503
     if (full !== want) fail(doc, `${c.purl}: name decodes to ${JSON.stringify(full)}, want ${JSON.stringify(want)}`);
 
     const q = p.qualifiers || {};

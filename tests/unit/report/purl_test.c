@@ -90,6 +90,12 @@ static void test_lang(bw_arena *a) {
   CHECK_STR(bw_purl(a, &p, &debian), "pkg:pypi/django-rest@1.0");
   p = pkg(BW_PKG_MAVEN, "org.apache.logging.log4j:log4j-core", "2.14.1", NULL);
   CHECK_STR(bw_purl(a, &p, &debian), "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1");
+  /* a jar that states no group (Debian's manifest-only spring jars): no namespace */
+  p = pkg(BW_PKG_MAVEN, "spring-core", "4.3.30.RELEASE", NULL);
+  CHECK_STR(bw_purl(a, &p, &debian), "pkg:maven/spring-core@4.3.30.RELEASE");
+  /* Trivy's manifest identity keeps an Implementation-Title as written */
+  p = pkg(BW_PKG_MAVEN, "org.springframework:Spring Framework", "2.5.6.SEC03", NULL);
+  CHECK_STR(bw_purl(a, &p, &debian), "pkg:maven/org.springframework/Spring%20Framework@2.5.6.SEC03");
   p = pkg(BW_PKG_GOLANG, "github.com/Foo/Bar", "v1.2.3", NULL);
   CHECK_STR(bw_purl(a, &p, &debian), "pkg:golang/github.com/foo/bar@v1.2.3");
   p = pkg(BW_PKG_COMPOSER, "symfony/console", "v6.0.0", NULL);
@@ -100,6 +106,33 @@ static void test_lang(bw_arena *a) {
   CHECK_STR(bw_purl(a, &p, &debian), "pkg:gem/rails@7.0.4");
   p = pkg(BW_PKG_NUGET, "Newtonsoft.Json", "13.0.1", NULL);
   CHECK_STR(bw_purl(a, &p, &debian), "pkg:nuget/Newtonsoft.Json@13.0.1");
+}
+
+/* Application ecosystems of src/analyze/{python,ruby,php,dotnet}.c: pypi names in PEP 503 form
+ * (a run of '-', '_' and '.' is one '-'), composer lowercased (purl-spec PURL-TYPES: "composer":
+ * "not case sensitive and must be lowercased"), gem and nuget names as published. */
+static void test_app_ecosystems(bw_arena *a) {
+  bw_package p = pkg(BW_PKG_PYPI, "zope.interface", "6.0", NULL);
+  CHECK_STR(bw_purl(a, &p, &debian), "pkg:pypi/zope-interface@6.0");
+  p = pkg(BW_PKG_PYPI, "Foo__Bar.-baz", "1.0.post1", NULL);
+  CHECK_STR(bw_purl(a, &p, &debian), "pkg:pypi/foo-bar-baz@1.0.post1");
+  p = pkg(BW_PKG_PYPI, "PyYAML", "6.0", NULL);
+  CHECK_STR(bw_purl(a, &p, NULL), "pkg:pypi/pyyaml@6.0");
+  p = pkg(BW_PKG_PYPI, "requests", "2.28.1", NULL);
+  CHECK_STR(bw_purl(a, &p, NULL), "pkg:pypi/requests@2.28.1");
+  /* a local version label's '+' is percent-encoded */
+  p = pkg(BW_PKG_PYPI, "torch", "2.1.0+cpu", NULL);
+  CHECK_STR(bw_purl(a, &p, NULL), "pkg:pypi/torch@2.1.0%2Bcpu");
+  p = pkg(BW_PKG_COMPOSER, "Symfony/Polyfill-PHP72", "v1.27.0", NULL);
+  CHECK_STR(bw_purl(a, &p, NULL), "pkg:composer/symfony/polyfill-php72@v1.27.0");
+  p = pkg(BW_PKG_COMPOSER, "pear/pear_exception", "v1.0.2", NULL);
+  CHECK_STR(bw_purl(a, &p, NULL), "pkg:composer/pear/pear_exception@v1.0.2");
+  p = pkg(BW_PKG_GEM, "concurrent-ruby", "1.1.10", NULL);
+  CHECK_STR(bw_purl(a, &p, NULL), "pkg:gem/concurrent-ruby@1.1.10");
+  p = pkg(BW_PKG_GEM, "method_source", "1.0.0", NULL);
+  CHECK_STR(bw_purl(a, &p, NULL), "pkg:gem/method_source@1.0.0");
+  p = pkg(BW_PKG_NUGET, "System.Collections.Immutable", "1.3.0", NULL);
+  CHECK_STR(bw_purl(a, &p, NULL), "pkg:nuget/System.Collections.Immutable@1.3.0");
 }
 
 static void test_encoding(bw_arena *a) {
@@ -192,12 +225,26 @@ static void test_licenses(bw_arena *a) {
   CHECK_STR(refs.v[4].text, "(MIT");
 }
 
+/* npm as the Node.js analysers record it: "@scope/name" as published, no OS qualifiers. */
+static void test_npm(bw_arena *a) {
+  bw_package p = pkg(BW_PKG_NPM, "@scope/name", "1.0.0", NULL);
+  CHECK_STR(bw_purl(a, &p, &debian), "pkg:npm/%40scope/name@1.0.0");
+  p = pkg(BW_PKG_NPM, "lodash", "4.17.15", NULL);
+  CHECK_STR(bw_purl(a, &p, &debian), "pkg:npm/lodash@4.17.15");
+  p = pkg(BW_PKG_NPM, "@types/node", "20.1.0-beta.1+build.7", NULL);
+  CHECK_STR(bw_purl(a, &p, NULL), "pkg:npm/%40types/node@20.1.0-beta.1%2Bbuild.7");
+  p = pkg(BW_PKG_NPM, "package1", NULL, NULL); /* a local package without a version */
+  CHECK_STR(bw_purl(a, &p, NULL), "pkg:npm/package1");
+}
+
 int main(void) {
   bw_arena *a = bw_arena_new();
   test_deb(a);
   test_rpm(a);
   test_apk(a);
   test_lang(a);
+  test_app_ecosystems(a);
+  test_npm(a);
   test_encoding(a);
   test_format_parse();
   test_licenses(a);
