@@ -20,7 +20,8 @@ typedef struct bw_view_item {
 typedef struct bw_image_view {
   bw_layer_record *const *records;
   size_t nrecords;
-  bw_vec files, dbs, links; /* bw_view_item */
+  bw_vec files, dbs, links; /* bw_view_item, each sorted by path */
+  const bw_record_db ***dbs_by_path; /* per record: its databases sorted by path (origin lookups) */
   bw_vec warnings;          /* char * (malloc'd): what the merge found suspicious */
 } bw_image_view;
 
