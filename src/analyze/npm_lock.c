@@ -78,6 +78,26 @@ static const char *name_from_path(const char *key, size_t *nn) {
   return best;
 }
 
+/* An optional package restricted to other operating systems ("os": ["darwin"], or "!linux") is
+ * listed in every lockfile but installed only there: fsevents, the other platforms' @esbuild/*
+ * binaries. A Linux image does not have it, so it is not reported. */
+static bool other_os_only(const json_t *p) {
+  if (!flag(p, "optional")) return false;
+  const json_t *os = json_object_get(p, "os");
+  if (!json_is_array(os) || json_array_size(os) == 0) return false;
+  bool positive = false;
+  size_t i;
+  const json_t *v;
+  json_array_foreach((json_t *)os, i, v) {
+    const char *s = json_string_value(v);
+    if (!s) continue;
+    if (!strcmp(s, "linux")) return false;
+    if (!strcmp(s, "!linux")) return true;
+    if (s[0] != '!') positive = true;
+  }
+  return positive;
+}
+
 static int lock_v2(lock_ctx *c, const json_t *pkgs, bw_error *err) {
   const char *key;
   json_t *p;
@@ -88,6 +108,7 @@ static int lock_v2(lock_ctx *c, const json_t *pkgs, bw_error *err) {
     const char *from_path = name_from_path(key, &nn);
     if (!from_path) continue; /* a workspace or linked source: counted through its link */
     const json_t *target = p;
+    if (other_os_only(p)) continue;
     int dev = flag(p, "dev");
     if (flag(p, "link")) {
       const char *res = bw_json_str(p, "resolved");

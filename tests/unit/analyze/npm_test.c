@@ -307,6 +307,29 @@ static void test_npm_lock_cases(void) {
 
 /* A lockfile over BW_LIMIT_LOCKFILE_BYTES is refused before parsing, by every lockfile parser,
  * and the analysers declare the cap so the layer walker skips it with a warning. */
+/* Optional packages for other operating systems are in the lockfile but never installed on Linux. */
+static void test_npm_lock_other_os(void) {
+  parsed p;
+  run(&p, bw_npm_lock_parse, "app/package-lock.json",
+      "{\"lockfileVersion\":3,\"packages\":{"
+      "\"node_modules/fsevents\":{\"version\":\"2.3.3\",\"optional\":true,\"os\":[\"darwin\"]},"
+      "\"node_modules/@esbuild/win32-x64\":{\"version\":\"0.19.0\",\"optional\":true,\"os\":[\"win32\"]},"
+      "\"node_modules/@esbuild/linux-x64\":{\"version\":\"0.19.0\",\"optional\":true,\"os\":[\"linux\"]},"
+      "\"node_modules/not-windows\":{\"version\":\"1.0.0\",\"optional\":true,\"os\":[\"!win32\"]},"
+      "\"node_modules/no-linux\":{\"version\":\"1.0.0\",\"optional\":true,\"os\":[\"!linux\"]},"
+      "\"node_modules/required-darwin\":{\"version\":\"1.0.0\",\"os\":[\"darwin\"]}"
+      "}}");
+  CHECK(p.rc == 0);
+  CHECK(find(&p, "fsevents", NULL) == NULL);
+  CHECK(find(&p, "@esbuild/win32-x64", NULL) == NULL);
+  CHECK(find(&p, "no-linux", NULL) == NULL);
+  CHECK(find(&p, "@esbuild/linux-x64", "0.19.0") != NULL);
+  CHECK(find(&p, "not-windows", "1.0.0") != NULL);
+  CHECK(find(&p, "required-darwin", "1.0.0") != NULL); /* not optional: npm would have failed, keep it */
+  CHECK(count(&p) == 3);
+  done(&p);
+}
+
 static void test_lockfile_cap(void) {
   size_t n = (size_t)BW_LIMIT_LOCKFILE_BYTES + 1;
   char *buf = malloc(n);
@@ -606,6 +629,7 @@ int main(void) {
   test_package_json_basic();
   test_package_json_hostile();
   test_npm_lock_cases();
+  test_npm_lock_other_os();
   test_lockfile_cap();
   test_lock_wants();
   test_yarn_cases();
