@@ -79,8 +79,8 @@ static const char *name_from_path(const char *key, size_t *nn) {
 }
 
 /* An optional package restricted to other operating systems ("os": ["darwin"], or "!linux") is
- * listed in every lockfile but installed only there: fsevents, the other platforms' @esbuild/*
- * binaries. A Linux image does not have it, so it is not reported. */
+ * listed in every lockfile but installed only there (fsevents, esbuild's darwin and win32
+ * binaries). A Linux image does not have it, so it is not reported. */
 static bool other_os_only(const json_t *p) {
   if (!flag(p, "optional")) return false;
   const json_t *os = json_object_get(p, "os");
