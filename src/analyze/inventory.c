@@ -78,6 +78,7 @@ void bw_scan_result_dispose(bw_scan_result *res) {
   free(res->records);
   bw_pkglist_dispose(&res->packages);
   bw_vec_dispose(&res->warnings);
+  bw_vec_dispose(&res->vulns);
   bw_arena_free(res->arena);
   memset(res, 0, sizeof *res);
 }
@@ -102,6 +103,7 @@ int bw_inventory_run(bw_scan_result *res, const bw_image *img, const bw_inventor
   res->arena = bw_arena_new();
   bw_pkglist_init(&res->packages);
   bw_vec_init(&res->warnings, sizeof(char *), 0);
+  bw_vec_init(&res->vulns, sizeof(bw_vuln), 0);
   if (!res->arena) return bw_error_set(err, BW_ENOMEM, "out of memory");
   int rc = 0;
   if (img->is_rootfs) {

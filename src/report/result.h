@@ -2,6 +2,7 @@
 #ifndef BW_REPORT_RESULT_H
 #define BW_REPORT_RESULT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "analyze/package.h"
@@ -19,11 +20,29 @@ typedef struct bw_os_info {
   int distroless;      /* 1 when the image has a package DB but no shell/package manager */
 } bw_os_info;
 
+/* One vulnerability of one installed package (DESIGN.md §6 "vulnerabilities"). Strings in the
+ * result's arena. */
+typedef struct bw_vuln {
+  const char *id;
+  const char *aliases_json;     /* JSON array text */
+  int app;                      /* 0: class "os", 1: class "app" */
+  const bw_package *package;    /* the installed package (name, type, version, layer, path) */
+  const char *fixed_version;    /* NULL when unfixed */
+  const char *status;           /* "fixed", "unfixed", "wont_fix" */
+  int severity;                 /* bw_severity (vuln/vulndb.h) */
+  const char *cvss_version, *cvss_vector;
+  double cvss_score;            /* -1 when none */
+  const char *title;
+  const char *references_json;  /* JSON array text */
+} bw_vuln;
+
 typedef struct bw_scan_result {
   const bw_image *image; /* artifact: name, digest, architecture, layers */
   bw_os_info os;
   bw_pkglist packages;   /* final packages after merge, each with layer and path */
   bw_vec warnings;       /* char * (owned by the result's arena) */
+  bw_vec vulns;          /* bw_vuln, filled by matching (match/match.h); empty for an inventory */
+  bool scanned_vulns;    /* matching ran (the report then carries a db section) */
   struct bw_arena *arena;
   /* owned by the result: package strings live in the records' arenas */
   struct bw_layer_record **records;
