@@ -2,7 +2,14 @@
 #ifndef BW_CLI_CLI_H
 #define BW_CLI_CLI_H
 
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "analyze/inventory.h"
 #include "base/error.h"
+#include "base/log.h"
+#include "image/image.h"
+#include "report/result.h"
 
 /* Exit codes (DESIGN.md §5). */
 #define BW_EXIT_OK 0
@@ -10,6 +17,54 @@
 #define BW_EXIT_USAGE 2
 
 int bw_cmd_sbom(int argc, char **argv);
+int bw_cmd_scan(int argc, char **argv);
+
+/* What `sbom` and `scan` share: reading an image (registry options, cache, platform, threads) and
+ * writing a report. */
+enum {
+  BW_CLI_OPT_CACHE = 256,
+  BW_CLI_OPT_NOCACHE,
+  BW_CLI_OPT_PLATFORM,
+  BW_CLI_OPT_INSECURE,
+  BW_CLI_OPT_THREADS,
+  BW_CLI_OPT_DEBUG,
+  BW_CLI_OPT_VERIFY_DIFF,
+  BW_CLI_OPT_FIRST_OWN, /* commands number their own long options from here */
+};
+
+/* The long options of the image reading (to be copied into a command's table). */
+#define BW_CLI_IMAGE_LONGOPTS                                                                      \
+  {"cache-dir", required_argument, NULL, BW_CLI_OPT_CACHE},                                        \
+      {"no-cache", no_argument, NULL, BW_CLI_OPT_NOCACHE},                                         \
+      {"platform", required_argument, NULL, BW_CLI_OPT_PLATFORM},                                  \
+      {"username", required_argument, NULL, 'u'}, {"password", required_argument, NULL, 'p'},      \
+      {"insecure", no_argument, NULL, BW_CLI_OPT_INSECURE},                                        \
+      {"threads", required_argument, NULL, BW_CLI_OPT_THREADS}, {"quiet", no_argument, NULL, 'q'}, \
+      {"debug", no_argument, NULL, BW_CLI_OPT_DEBUG},                                              \
+      {"verify-diff-ids", no_argument, NULL, BW_CLI_OPT_VERIFY_DIFF}
+#define BW_CLI_IMAGE_SHORTOPTS "u:p:q"
+
+/* The help text lines of those options. */
+extern const char bw_cli_image_help[];
+
+typedef struct bw_cli_image {
+  bw_image_opts iopts;
+  bw_inventory_opts vopts;
+  bw_log_level level;
+} bw_cli_image;
+
+/* Defaults (cache in the default directory, progress lines, INFO logging). */
+void bw_cli_image_init(bw_cli_image *ci);
+/* Handles option c when it is an image option: 1 handled, 0 not one, -1 bad value (message
+ * printed, naming cmd). */
+int bw_cli_image_opt(bw_cli_image *ci, int c, const char *arg, const char *cmd);
+/* Opens the image and runs the inventory (applying the log level and BULWARK_PASSWORD). On
+ * success the caller disposes *res and frees *img; on failure the error is printed and nothing
+ * is left to free. Returns 0 or -1. */
+int bw_cli_inventory(bw_cli_image *ci, const char *ref, bw_scan_result *res, bw_image **img);
+/* Writes the report in format fmt to output (NULL: stdout). Returns 0, or prints the error and
+ * returns -1. */
+int bw_cli_write_report(const bw_scan_result *res, int fmt, const char *output);
 
 /* Default cache directory: $XDG_CACHE_HOME/bulwark or ~/.cache/bulwark (static buffer). */
 const char *bw_cli_default_cache_dir(void);

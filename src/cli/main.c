@@ -12,6 +12,7 @@ static void usage(FILE *f) {
         "Bulwark inventories container images and writes SBOMs.\n"
         "\n"
         "Commands:\n"
+        "  scan IMAGE     find the vulnerabilities of an image's OS and application packages\n"
         "  sbom IMAGE     list the OS packages of an image (table, JSON, CycloneDX 1.5, SPDX 2.3)\n"
         "  version        print the version\n"
         "  help COMMAND   show help for a command\n"
@@ -24,6 +25,7 @@ static void usage(FILE *f) {
         "  docker://HOST/REPO[:TAG|@DIGEST]     a registry (a bare HOST/REPO:TAG means docker://)\n"
         "\n"
         "Examples:\n"
+        "  bulwark scan oci:./debian:12 --severity HIGH,CRITICAL\n"
         "  bulwark sbom oci:./debian:12\n"
         "  bulwark sbom docker-archive:app.tar --format cyclonedx -o app.cdx.json\n"
         "  bulwark sbom docker://localhost:5000/team/app:1.2 --insecure --format spdx\n"
@@ -43,6 +45,10 @@ int main(int argc, char **argv) {
       char *args[] = {"sbom", "--help", NULL};
       return bw_cmd_sbom(2, args);
     }
+    if (!strcmp(cmd, "help") && argc > 2 && !strcmp(argv[2], "scan")) {
+      char *args[] = {"scan", "--help", NULL};
+      return bw_cmd_scan(2, args);
+    }
     usage(stdout);
     return BW_EXIT_OK;
   }
@@ -51,6 +57,7 @@ int main(int argc, char **argv) {
     return BW_EXIT_OK;
   }
   if (!strcmp(cmd, "sbom")) return bw_cmd_sbom(argc - 1, argv + 1);
+  if (!strcmp(cmd, "scan")) return bw_cmd_scan(argc - 1, argv + 1);
   fprintf(stderr, "bulwark: unknown command \"%s\"\n\n", cmd);
   usage(stderr);
   return BW_EXIT_USAGE;

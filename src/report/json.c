@@ -1,17 +1,74 @@
-/* The bulwark.report/v1 document (DESIGN.md §6). Until matching and checks exist, the summary
- * counts are zero and the finding arrays empty; packages carry "arch" in addition to §6. */
+/* The bulwark.report/v1 document (DESIGN.md §6). Vulnerabilities come from matching (empty for an
+ * inventory, whose "db" is null); baseline and malware are zero until those checks exist;
+ * packages carry "arch" in addition to §6. */
 #include <stdint.h>
+#include <string.h>
 
 #include "base/arena.h"
 #include "report/report_util.h"
 #include "report/result.h"
+#include "vuln/vulndb.h"
 
-static json_t *severity_counts(bool *failed) {
-  static const char *const sev[] = {"CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN"};
+/* counts[bw_severity]; NULL = all zero */
+static json_t *severity_counts(const size_t *counts, bool *failed) {
+  static const int order[] = {BW_SEV_CRITICAL, BW_SEV_HIGH, BW_SEV_MEDIUM, BW_SEV_LOW, BW_SEV_UNKNOWN};
   json_t *o = json_object();
-  for (size_t i = 0; i < sizeof sev / sizeof *sev; i++) bw_report_set(o, sev[i], json_integer(0), failed);
+  for (size_t i = 0; i < sizeof order / sizeof *order; i++)
+    bw_report_set(o, bw_severity_name((bw_severity)order[i]), json_integer(counts ? (json_int_t)counts[order[i]] : 0),
+                  failed);
   if (!o) *failed = true;
   return o;
+}
+
+/* A JSON array from text the DB stored (aliases, references); [] when absent or unreadable. */
+static json_t *json_array_text(const char *text) {
+  json_t *v = text ? json_loads(text, JSON_REJECT_DUPLICATES, NULL) : NULL;
+  if (v && json_is_array(v)) return v;
+  json_decref(v);
+  return json_array();
+}
+
+static json_t *vulnerability(const bw_vuln *v, bool *failed) {
+  const bw_package *p = v->package;
+  json_t *o = json_object();
+  bw_report_set(o, "id", bw_report_jstr(v->id), failed);
+  bw_report_set(o, "aliases", json_array_text(v->aliases_json), failed);
+  bw_report_set(o, "class", json_string(v->app ? "app" : "os"), failed);
+  bw_report_set(o, "package", bw_report_jstr(p->name), failed);
+  bw_report_set(o, "type", bw_report_jstr(bw_pkg_type_name(p->type)), failed);
+  bw_report_set(o, "installed_version", bw_report_jstr(p->version), failed);
+  bw_report_set(o, "fixed_version", bw_report_jstr(v->fixed_version), failed);
+  bw_report_set(o, "status", bw_report_jstr(v->status), failed);
+  bw_report_set(o, "severity", json_string(bw_severity_name((bw_severity)v->severity)), failed);
+  if (v->cvss_vector || v->cvss_score >= 0) {
+    json_t *c = json_object();
+    bw_report_set(c, "version", bw_report_jstr(v->cvss_version), failed);
+    bw_report_set(c, "vector", bw_report_jstr(v->cvss_vector), failed);
+    bw_report_set(c, "score", v->cvss_score >= 0 ? json_real(v->cvss_score) : json_null(), failed);
+    bw_report_set(o, "cvss", c, failed);
+  } else {
+    bw_report_set(o, "cvss", json_null(), failed);
+  }
+  bw_report_set(o, "title", bw_report_jstr(v->title), failed);
+  bw_report_set(o, "layer", bw_report_jstr(p->layer), failed);
+  bw_report_set(o, "path", bw_report_jstr(p->path), failed);
+  bw_report_set(o, "references", json_array_text(v->references_json), failed);
+  return o;
+}
+
+/* "Debian:12 1827, npm 3" -> ["Debian:12 1827", "npm 3"] */
+static json_t *db_section(const bw_scan_result *r, bool *failed) {
+  if (!r->scanned_vulns) return json_null(); /* no advisory DB is involved in an inventory */
+  json_t *db = json_object(), *sources = json_array();
+  bw_report_set(db, "updated_at", bw_report_jstr(r->db_updated_at), failed);
+  for (const char *s = r->db_sources; s && *s;) {
+    const char *sep = strstr(s, ", ");
+    size_t n = sep ? (size_t)(sep - s) : strlen(s);
+    if (n) bw_report_append(sources, json_stringn(s, n), failed);
+    s += n + (sep ? 2 : 0);
+  }
+  bw_report_set(db, "sources", sources, failed);
+  return db;
 }
 
 static json_t *artifact(const bw_scan_result *r, bool *failed) {
@@ -89,17 +146,31 @@ int bw_report_write_json(FILE *f, const bw_scan_result *r, bw_error *err) {
   bool failed = false;
   bw_report_set(doc, "schema", json_string("bulwark.report/v1"), &failed);
   bw_report_set(doc, "artifact", artifact(r, &failed), &failed);
-  bw_report_set(doc, "db", json_null(), &failed); /* no advisory DB is involved in an inventory */
+  bw_report_set(doc, "db", db_section(r, &failed), &failed);
 
+  size_t counts[BW_SEV_CRITICAL + 1] = {0};
+  json_t *vulns = json_array();
+  for (size_t i = 0; i < r->vulns.len; i++) {
+    const bw_vuln *v = bw_vec_at(&r->vulns, bw_vuln, i);
+    counts[v->severity >= BW_SEV_UNKNOWN && v->severity <= BW_SEV_CRITICAL ? v->severity : BW_SEV_UNKNOWN]++;
+    bw_report_append(vulns, vulnerability(v, &failed), &failed);
+  }
+  /* risk: the highest severity found; an unrated vulnerability still counts as a LOW risk */
+  const char *risk = "NONE";
+  for (int s = BW_SEV_CRITICAL; s >= BW_SEV_UNKNOWN; s--)
+    if (counts[s]) {
+      risk = bw_severity_name(s == BW_SEV_UNKNOWN ? BW_SEV_LOW : (bw_severity)s);
+      break;
+    }
   json_t *summary = json_object();
-  bw_report_set(summary, "vulnerabilities", severity_counts(&failed), &failed);
-  bw_report_set(summary, "baseline", severity_counts(&failed), &failed);
+  bw_report_set(summary, "vulnerabilities", severity_counts(counts, &failed), &failed);
+  bw_report_set(summary, "baseline", severity_counts(NULL, &failed), &failed);
   bw_report_set(summary, "malware", json_integer(0), &failed);
-  bw_report_set(summary, "risk", json_string("NONE"), &failed);
+  bw_report_set(summary, "risk", json_string(risk), &failed);
   bw_report_set(doc, "summary", summary, &failed);
 
   bw_report_set(doc, "packages", json_array(), &failed); /* streamed */
-  bw_report_set(doc, "vulnerabilities", json_array(), &failed);
+  bw_report_set(doc, "vulnerabilities", vulns, &failed);
   bw_report_set(doc, "baseline", json_array(), &failed);
   bw_report_set(doc, "malware", json_array(), &failed);
 

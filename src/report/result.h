@@ -43,6 +43,8 @@ typedef struct bw_scan_result {
   bw_vec warnings;       /* char * (owned by the result's arena) */
   bw_vec vulns;          /* bw_vuln, filled by matching (match/match.h); empty for an inventory */
   bool scanned_vulns;    /* matching ran (the report then carries a db section) */
+  const char *db_updated_at; /* advisory DB facts for the report's "db" section (arena strings, */
+  const char *db_sources;    /* may be NULL): last import time, "Debian:12 1827, npm 3" counts */
   struct bw_arena *arena;
   /* owned by the result: package strings live in the records' arenas */
   struct bw_layer_record **records;
@@ -73,5 +75,7 @@ int bw_report_write_table(FILE *f, const bw_scan_result *r, bw_error *err);
 int bw_report_write_json(FILE *f, const bw_scan_result *r, bw_error *err);
 int bw_report_write_cyclonedx(FILE *f, const bw_scan_result *r, bw_error *err);
 int bw_report_write_spdx(FILE *f, const bw_scan_result *r, bw_error *err);
+/* SARIF 2.1.0 for code-scanning tools: one rule per advisory id, one result per vulnerability. */
+int bw_report_write_sarif(FILE *f, const bw_scan_result *r, bw_error *err);
 
 #endif

@@ -6,6 +6,7 @@
 #include "base/arena.h"
 #include "report/report_util.h"
 #include "report/result.h"
+#include "vuln/vulndb.h"
 
 #define COL_MAX 50 /* widest a column grows; longer cells overflow rather than widen every row */
 
@@ -34,6 +35,92 @@ static void put_line(FILE *f, const char *label, const char *value) {
 
 enum { C_NAME, C_VERSION, C_TYPE, C_SOURCE, C_LAYER, NCOLS };
 
+/* ---- vulnerabilities: one table per class, 80 columns wide ---- */
+
+#define VT_WIDTH 80
+#define VT_SEP 2        /* spaces between columns */
+#define VT_TITLE_MIN 14 /* the title keeps at least this much; the other columns shrink first */
+enum { V_PKG, V_INST, V_FIXED, V_SEV, V_ID, V_TITLE, NVCOLS };
+
+/* Writes s in exactly w columns: padded, or cut with a final '~' when longer. */
+static void put_fit(FILE *f, const char *s, size_t w, bool pad) {
+  size_t total = width(s), shown = 0;
+  bool cut = total > w;
+  size_t room = cut ? (w ? w - 1 : 0) : w;
+  for (; s && *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    bool starts = (c & 0xC0) != 0x80;
+    if (starts && shown == room) break;
+    fputc(c < 0x20 || c == 0x7F ? '?' : c, f);
+    shown += starts;
+  }
+  if (cut && w) {
+    fputc('~', f);
+    shown++;
+  }
+  for (; pad && shown < w; shown++) fputc(' ', f);
+}
+
+static void vuln_table(FILE *f, const bw_scan_result *r, int app) {
+  static const char *const head[NVCOLS] = {"Package", "Installed", "Fixed", "Severity", "ID", "Title"};
+  size_t counts[BW_SEV_CRITICAL + 1] = {0}, n = 0;
+  size_t w[NVCOLS];
+  for (int c = 0; c < NVCOLS; c++) w[c] = width(head[c]);
+  for (size_t i = 0; i < r->vulns.len; i++) {
+    const bw_vuln *v = bw_vec_at(&r->vulns, bw_vuln, i);
+    if (v->app != app) continue;
+    n++;
+    counts[v->severity >= 0 && v->severity <= BW_SEV_CRITICAL ? v->severity : 0]++;
+    const char *cells[NVCOLS - 1] = {v->package->name, v->package->version,
+                                     v->fixed_version ? v->fixed_version : v->status,
+                                     bw_severity_name((bw_severity)v->severity), v->id};
+    for (int c = 0; c < NVCOLS - 1; c++)
+      if (width(cells[c]) > w[c]) w[c] = width(cells[c]);
+  }
+  fprintf(f, "%s: %zu vulnerabilit%s (CRITICAL: %zu, HIGH: %zu, MEDIUM: %zu, LOW: %zu, UNKNOWN: %zu)\n",
+          app ? "Application packages" : "OS packages", n, n == 1 ? "y" : "ies", counts[BW_SEV_CRITICAL],
+          counts[BW_SEV_HIGH], counts[BW_SEV_MEDIUM], counts[BW_SEV_LOW], counts[BW_SEV_UNKNOWN]);
+  if (!n) {
+    fputc('\n', f);
+    return;
+  }
+  /* shrink the widest of package, versions and id until the title has its minimum */
+  const size_t fixed_part = VT_SEP * (NVCOLS - 1) + VT_TITLE_MIN;
+  for (;;) {
+    size_t sum = w[V_PKG] + w[V_INST] + w[V_FIXED] + w[V_SEV] + w[V_ID];
+    if (sum + fixed_part <= VT_WIDTH) break;
+    int widest = V_PKG;
+    static const int shrinkable[] = {V_PKG, V_INST, V_FIXED, V_ID};
+    for (size_t k = 0; k < sizeof shrinkable / sizeof *shrinkable; k++)
+      if (w[shrinkable[k]] > w[widest]) widest = shrinkable[k];
+    if (w[widest] <= 6) break;
+    w[widest]--;
+  }
+  size_t used = VT_SEP * (NVCOLS - 1);
+  for (int c = 0; c < NVCOLS - 1; c++) used += w[c];
+  w[V_TITLE] = used < VT_WIDTH ? VT_WIDTH - used : VT_TITLE_MIN;
+  for (int c = 0; c < NVCOLS; c++) {
+    put_fit(f, head[c], w[c], c + 1 < NVCOLS);
+    fputs(c + 1 < NVCOLS ? "  " : "\n", f);
+  }
+  for (int c = 0; c < NVCOLS; c++) {
+    for (size_t k = 0; k < w[c]; k++) fputc('-', f);
+    fputs(c + 1 < NVCOLS ? "  " : "\n", f);
+  }
+  for (size_t i = 0; i < r->vulns.len; i++) {
+    const bw_vuln *v = bw_vec_at(&r->vulns, bw_vuln, i);
+    if (v->app != app) continue;
+    const char *cells[NVCOLS] = {v->package->name, v->package->version,
+                                 v->fixed_version ? v->fixed_version : v->status,
+                                 bw_severity_name((bw_severity)v->severity), v->id, v->title ? v->title : ""};
+    for (int c = 0; c < NVCOLS; c++) {
+      put_fit(f, cells[c] ? cells[c] : "", w[c], c + 1 < NVCOLS);
+      fputs(c + 1 < NVCOLS ? "  " : "\n", f);
+    }
+  }
+  fputc('\n', f);
+}
+
 int bw_report_write_table(FILE *f, const bw_scan_result *r, bw_error *err) {
   const bw_image *img = r->image;
   bw_arena *a = bw_arena_new();
@@ -48,6 +135,13 @@ int bw_report_write_table(FILE *f, const bw_scan_result *r, bw_error *err) {
   put_line(f, "Arch:     ", img ? img->architecture : NULL);
   size_t n = bw_pkglist_len(&r->packages);
   fprintf(f, "Packages: %zu\n\n", n);
+  if (r->scanned_vulns) { /* a scan shows its findings; `bulwark sbom` lists the packages */
+    vuln_table(f, r, 0);
+    vuln_table(f, r, 1);
+    bw_arena_free(a);
+    if (fflush(f) != 0 || ferror(f)) return bw_error_sys(err, BW_EIO, "writing the table");
+    return 0;
+  }
 
   static const char *const head[NCOLS] = {"Name", "Version", "Type", "Source", "Layer"};
   const char **cells = n ? bw_arena_calloc(a, n * NCOLS, sizeof *cells) : NULL;
