@@ -4,6 +4,7 @@
 #   @cyclonedx/cyclonedx-library  res/schema/bom-1.5.SNAPSHOT.schema.json (+ spdx, jsf schemas it refs)
 #   packageurl-js                 the reference purl parser (cross-checks our purl strings)
 #   spdx-license-ids, spdx-exceptions  the SPDX licence and exception id lists
+#   @microsoft/jest-sarif         lib/schemas/sarif-2.1.0-rtm.5.json, the OASIS SARIF 2.1.0 schema
 # Idempotent: does nothing when DEST already holds exactly the pinned lock. Prints DEST's
 # node_modules path on stdout. Exit 3 when npm is missing, 4 when the install fails (offline).
 set -euo pipefail

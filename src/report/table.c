@@ -39,7 +39,7 @@ enum { C_NAME, C_VERSION, C_TYPE, C_SOURCE, C_LAYER, NCOLS };
 
 #define VT_WIDTH 80
 #define VT_SEP 2        /* spaces between columns */
-#define VT_TITLE_MIN 14 /* the title keeps at least this much; the other columns shrink first */
+#define VT_TITLE_MIN 20 /* narrower than this, the title goes on its own line */
 enum { V_PKG, V_INST, V_FIXED, V_SEV, V_ID, V_TITLE, NVCOLS };
 
 /* Writes s in exactly w columns: padded, or cut with a final '~' when longer. */
@@ -84,11 +84,12 @@ static void vuln_table(FILE *f, const bw_scan_result *r, int app) {
     fputc('\n', f);
     return;
   }
-  /* shrink the widest of package, versions and id until the title has its minimum */
-  const size_t fixed_part = VT_SEP * (NVCOLS - 1) + VT_TITLE_MIN;
+  /* Package, versions, severity and id keep their width (shrinking the widest of package,
+   * versions and id only when even they exceed the line); the title takes the rest of the line,
+   * or, when that leaves less than VT_TITLE_MIN, goes on a line of its own under each row. */
   for (;;) {
-    size_t sum = w[V_PKG] + w[V_INST] + w[V_FIXED] + w[V_SEV] + w[V_ID];
-    if (sum + fixed_part <= VT_WIDTH) break;
+    size_t sum = VT_SEP * (NVCOLS - 2) + w[V_PKG] + w[V_INST] + w[V_FIXED] + w[V_SEV] + w[V_ID];
+    if (sum <= VT_WIDTH) break;
     int widest = V_PKG;
     static const int shrinkable[] = {V_PKG, V_INST, V_FIXED, V_ID};
     for (size_t k = 0; k < sizeof shrinkable / sizeof *shrinkable; k++)
@@ -98,14 +99,17 @@ static void vuln_table(FILE *f, const bw_scan_result *r, int app) {
   }
   size_t used = VT_SEP * (NVCOLS - 1);
   for (int c = 0; c < NVCOLS - 1; c++) used += w[c];
-  w[V_TITLE] = used < VT_WIDTH ? VT_WIDTH - used : VT_TITLE_MIN;
-  for (int c = 0; c < NVCOLS; c++) {
-    put_fit(f, head[c], w[c], c + 1 < NVCOLS);
-    fputs(c + 1 < NVCOLS ? "  " : "\n", f);
+  bool title_below = used + VT_TITLE_MIN > VT_WIDTH;
+  w[V_TITLE] = title_below ? VT_WIDTH - 4 : VT_WIDTH - used;
+  int ncols = title_below ? NVCOLS - 1 : NVCOLS;
+  for (int c = 0; c < ncols; c++) {
+    put_fit(f, head[c], w[c], c + 1 < ncols);
+    fputs(c + 1 < ncols ? "  " : "\n", f);
   }
-  for (int c = 0; c < NVCOLS; c++) {
+  if (title_below) fputs("    Title\n", f);
+  for (int c = 0; c < ncols; c++) {
     for (size_t k = 0; k < w[c]; k++) fputc('-', f);
-    fputs(c + 1 < NVCOLS ? "  " : "\n", f);
+    fputs(c + 1 < ncols ? "  " : "\n", f);
   }
   for (size_t i = 0; i < r->vulns.len; i++) {
     const bw_vuln *v = bw_vec_at(&r->vulns, bw_vuln, i);
@@ -113,9 +117,14 @@ static void vuln_table(FILE *f, const bw_scan_result *r, int app) {
     const char *cells[NVCOLS] = {v->package->name, v->package->version,
                                  v->fixed_version ? v->fixed_version : v->status,
                                  bw_severity_name((bw_severity)v->severity), v->id, v->title ? v->title : ""};
-    for (int c = 0; c < NVCOLS; c++) {
-      put_fit(f, cells[c] ? cells[c] : "", w[c], c + 1 < NVCOLS);
-      fputs(c + 1 < NVCOLS ? "  " : "\n", f);
+    for (int c = 0; c < ncols; c++) {
+      put_fit(f, cells[c] ? cells[c] : "", w[c], c + 1 < ncols);
+      fputs(c + 1 < ncols ? "  " : "\n", f);
+    }
+    if (title_below && *cells[V_TITLE]) {
+      fputs("    ", f);
+      put_fit(f, cells[V_TITLE], w[V_TITLE], false);
+      fputc('\n', f);
     }
   }
   fputc('\n', f);

@@ -40,6 +40,36 @@ if ! "$writer_test" "$out" >"$out/writer.log" 2>&1; then
   fail "the writers' unit test failed"
 fi
 
+# The vulnerability parts of the writers (tests/unit/report/vuln_report_test.c): a CycloneDX file
+# with a vulnerabilities section (validated below with the others) and a SARIF file.
+vuln_test="$BW_BUILD/tests/vuln_report_test"
+if [ -x "$vuln_test" ]; then
+  if ! "$vuln_test" "$out" >"$out/vuln-writer.log" 2>&1; then
+    cat "$out/vuln-writer.log"
+    fail "the vulnerability writers' unit test failed"
+  fi
+else
+  fail "$vuln_test not built"
+fi
+sarif_schema="$modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"
+if [ -f "$sarif_schema" ]; then
+  for doc in "$out"/*.sarif; do
+    [ -e "$doc" ] || { fail "no SARIF document in $out"; break; }
+    python3 "$BW_SRC/tests/tools/validate_schema.py" "$sarif_schema" "$doc" || fail "$doc is not valid SARIF 2.1.0"
+  done
+  python3 - "$out/debian-vulns.sarif" "$out/broken.sarif.bad" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["runs"][0]["results"][0]["level"] = "fatal"
+json.dump(d, open(sys.argv[2], "w"))
+PY
+  if python3 "$BW_SRC/tests/tools/validate_schema.py" "$sarif_schema" "$out/broken.sarif.bad" 2>/dev/null; then
+    fail "the schema validator accepted a broken SARIF document"
+  fi
+else
+  fail "SARIF 2.1.0 schema missing at $sarif_schema"
+fi
+
 n=0
 for doc in "$out"/*.cdx.json; do
   [ -e "$doc" ] || continue
