@@ -83,7 +83,7 @@
 #define BW_LIMIT_CACHE_RECORD_BYTES (256u << 20) /* one cached layer record */
 
 /* Advisory matching */
-#define BW_LIMIT_OSV_EVENTS 1024        /* events of one OSV range (sorted with the scheme's order) */
-#define BW_LIMIT_OSV_RANGES_BYTES (4u << 20) /* the ranges or versions JSON of one affected entry */
+#define BW_LIMIT_OSV_EVENTS 4096u       /* events of one OSV range evaluated (as many as an import keeps) */
+#define BW_LIMIT_OSV_RANGES_BYTES (16u << 20) /* the ranges or versions JSON of one affected entry */
 
 #endif

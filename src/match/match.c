@@ -138,7 +138,7 @@ static int sort_events(bw_arena *a, bw_vscheme scheme, event *ev, size_t n, bw_e
 static int eval_range(bw_arena *a, bw_vscheme scheme, const json_t *events, const char *installed, bool *affected,
                       const char **fixed, bw_error *err) {
   size_t n = json_array_size(events);
-  if (n > BW_LIMIT_OSV_EVENTS) return bw_error_set(err, BW_ELIMIT, "more than %u events in one range", BW_LIMIT_OSV_EVENTS);
+  if (n > BW_LIMIT_OSV_EVENTS) return bw_error_set(err, BW_ELIMIT, "more than %u events in one range", (unsigned)BW_LIMIT_OSV_EVENTS);
   event *ev = n ? bw_arena_calloc(a, n, sizeof *ev) : NULL;
   if (n && !ev) return bw_error_set(err, BW_ENOMEM, "out of memory");
   size_t m = 0;
