@@ -10,6 +10,10 @@
 #include "base/sha256.h"
 #include "base/strutil.h"
 
+/* Reals (CVSS scores) to 15 significant digits: a score of 9.8 prints as 9.8, not as
+ * 9.8000000000000007 (jansson's default of 17 digits). */
+#define BW_REPORT_REAL_PRECISION JSON_REAL_PRECISION(15)
+
 size_t bw_report_utf8_seq(const unsigned char *p, size_t n) {
   unsigned c = p[0];
   if (c < 0x80) return 1;
@@ -68,7 +72,8 @@ void bw_report_append(json_t *arr, json_t *v, bool *failed) {
 }
 
 int bw_report_dump(FILE *f, const json_t *doc, const char *what, bw_error *err) {
-  if (json_dumpf(doc, f, JSON_INDENT(2)) != 0 || fputc('\n', f) == EOF || fflush(f) != 0 || ferror(f))
+  if (json_dumpf(doc, f, JSON_INDENT(2) | BW_REPORT_REAL_PRECISION) != 0 || fputc('\n', f) == EOF || fflush(f) != 0 ||
+      ferror(f))
     return bw_error_sys(err, BW_EIO, "writing the %s document", what);
   return 0;
 }
@@ -85,7 +90,7 @@ static void put_indented(FILE *f, const char *s, const char *indent) {
 
 int bw_report_dump_streamed(FILE *f, const json_t *doc, const bw_report_stream *streams, size_t nstreams,
                             const char *what, bw_error *err) {
-  const size_t flags = JSON_INDENT(2) | JSON_ENCODE_ANY;
+  const size_t flags = JSON_INDENT(2) | JSON_ENCODE_ANY | BW_REPORT_REAL_PRECISION;
   bool failed = false, first = true;
   json_t *obj = (json_t *)doc; /* the iterator API takes non-const; nothing is modified */
   fputc('{', f);
