@@ -22,6 +22,7 @@ source "$(dirname "$0")/lib.sh"
 
 bw_e2e_start umoci jq zip
 "$BW_PY" -c 'import apt_pkg' 2>/dev/null || bw_skip "python3-apt missing (scripts/install-deps.sh test)"
+"$BULWARK" db --help >/dev/null 2>&1 || bw_skip "this bulwark has no \`db\` command (advisory DB module not built in)"
 osv="${BW_SHARED_DATA:-}/osv"
 bw_tmpdir scan
 DB="$T/db.sqlite"
