@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/arena.h"
+#include "base/log.h"
 #include "cli/cli.h"
 #include "match/match.h"
 #include "vuln/vulndb.h"
@@ -164,10 +166,17 @@ int bw_cmd_scan(int argc, char **argv) {
   int rc = 0;
   res.db_updated_at = info.updated_at[0] ? bw_arena_strdup(res.arena, info.updated_at) : NULL;
   res.db_sources = info.sources[0] ? bw_arena_strdup(res.arena, info.sources) : NULL;
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
   if (bw_match_run(&res, db, &mopts, &err) < 0) {
     bw_error_wrap(&err, "matching");
     bw_cli_report_error(&err);
     rc = -1;
+  } else {
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    bw_info("matched %zu packages against the advisory DB in %.1f ms: %zu vulnerabilities",
+            bw_pkglist_len(&res.packages), ms, res.vulns.len);
   }
   if (rc == 0) rc = bw_cli_write_report(&res, fmt, output);
   size_t found = res.vulns.len;
