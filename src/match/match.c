@@ -198,7 +198,7 @@ static int eval_range(bw_arena *a, bw_vscheme scheme, const json_t *events, cons
 
 static int parse_array(json_t **out, const char *text, const char *what, bw_error *err) {
   *out = NULL;
-  if (!text || !*text) return 0;
+  if (!text || !*text || !strcmp(text, "[]") || !strcmp(text, "null")) return 0; /* the usual case: no parse */
   int rc = bw_json_parse(out, text, strlen(text), BW_LIMIT_OSV_RANGES_BYTES, what, err);
   if (rc) return rc;
   if (json_is_null(*out)) {
@@ -374,7 +374,12 @@ int bw_match_run(bw_scan_result *res, bw_vulndb *db, const bw_match_opts *opts, 
   for (size_t i = 0; rc == 0 && i < n; i++) {
     const bw_package *p = bw_pkglist_at(&res->packages, i);
     if (!p->name || !p->version) continue;
-    if (!(m.scratch = bw_arena_new())) {
+    /* scratch (sorted events, Go "v" versions) is renewed every so often, not per package */
+    if (m.scratch && bw_arena_used(m.scratch) > (4u << 20)) {
+      bw_arena_free(m.scratch);
+      m.scratch = NULL;
+    }
+    if (!m.scratch && !(m.scratch = bw_arena_new())) {
       rc = bw_error_set(err, BW_ENOMEM, "out of memory matching");
       break;
     }
@@ -418,10 +423,9 @@ int bw_match_run(bw_scan_result *res, bw_vulndb *db, const bw_match_opts *opts, 
       rc = bw_vulndb_lookup(db, eco, names[k], on_hit, &m, err);
       if (rc > 0) rc = 0;
     }
-  next:
-    bw_arena_free(m.scratch);
-    m.scratch = NULL;
+  next:;
   }
+  bw_arena_free(m.scratch);
   bw_arena_free(seen_arena);
   if (rc < 0) return rc;
   if (m.skipped) bw_warn("%u advisory ranges could not be evaluated and were skipped (--debug lists them)", m.skipped);
