@@ -60,6 +60,7 @@ typedef struct bw_vulndb_info {
   int64_t advisories, affected;
   char updated_at[32];   /* ISO 8601 of the last import */
   char sources[1024];    /* "Debian:12 1827, Alpine:v3.18 ..." counts per ecosystem */
+  int schema_version;    /* PRAGMA user_version */
 } bw_vulndb_info;
 int bw_vulndb_info_get(bw_vulndb *db, bw_vulndb_info *out, bw_error *err);
 
