@@ -10,6 +10,7 @@
 #define BW_EXIT_USAGE 2
 
 int bw_cmd_sbom(int argc, char **argv);
+int bw_cmd_db(int argc, char **argv);
 
 /* Default cache directory: $XDG_CACHE_HOME/bulwark or ~/.cache/bulwark (static buffer). */
 const char *bw_cli_default_cache_dir(void);

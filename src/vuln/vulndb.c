@@ -39,6 +39,7 @@ enum {
   ST_UPDATE_ADV,
   ST_DEL_AFFECTED,
   ST_DEL_ALIASES,
+  ST_HAS_ECO,
   ST_INSERT_AFFECTED,
   ST_INSERT_ALIAS,
   ST_INSERT_CHANGE,
@@ -54,7 +55,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_UPDATE_ADV] = "UPDATE advisories SET modified=?2, published=?3, summary=?4, details=?5, aliases_json=?6, "
                       "references_json=?7, base_severity=?8, severity=?8, cvss_version=?9, cvss_vector=?10, "
                       "cvss_score=?11, source=?12 WHERE rid=?13",
-    [ST_DEL_AFFECTED] = "DELETE FROM affected WHERE adv = ?1",
+    [ST_DEL_AFFECTED] = "DELETE FROM affected WHERE adv = ?1 AND ecosystem = ?2",
+    [ST_HAS_ECO] = "SELECT 1 FROM affected WHERE adv = ?1 AND ecosystem = ?2 LIMIT 1",
     [ST_DEL_ALIASES] = "DELETE FROM aliases WHERE adv = ?1",
     [ST_INSERT_AFFECTED] = "INSERT INTO affected(adv, ecosystem, package, ranges_json, versions_json, status) "
                            "VALUES(?1,?2,?3,?4,?5,?6)",
@@ -82,7 +84,7 @@ static const char *const schema_sql =
     " adv INTEGER NOT NULL, ecosystem TEXT NOT NULL, package TEXT NOT NULL, ranges_json TEXT,"
     " versions_json TEXT, status TEXT);"
     "CREATE INDEX IF NOT EXISTS affected_pkg ON affected(ecosystem, package);"
-    "CREATE INDEX IF NOT EXISTS affected_adv ON affected(adv);"
+    "CREATE INDEX IF NOT EXISTS affected_adv ON affected(adv, ecosystem);"
     "CREATE TABLE IF NOT EXISTS aliases(adv INTEGER NOT NULL, alias TEXT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS aliases_adv ON aliases(adv);"
     "CREATE INDEX IF NOT EXISTS aliases_alias ON aliases(alias);"
@@ -334,6 +336,42 @@ static int step_done(importer *im, sqlite3_stmt *s, bw_error *err) {
   return 0;
 }
 
+/* The ecosystem of an `affected` entry that is imported, or NULL (unknown ecosystem, bad package). */
+static const char *entry_eco(const json_t *aff) {
+  const json_t *pkg = json_object_get(aff, "package");
+  const char *eco = bw_json_str(pkg, "ecosystem"), *name = bw_json_str(pkg, "name");
+  if (!eco || !name || !*name || strlen(name) > 1024 || strlen(eco) > 256 || !ecosystem_known(eco)) return NULL;
+  return eco;
+}
+
+static int insert_entry(importer *im, int64_t rid, const char *id, const json_t *aff, const char *kind,
+                        bw_error *err) {
+  bw_vulndb *db = im->db;
+  const json_t *pkg = json_object_get(aff, "package");
+  const char *eco = bw_json_str(pkg, "ecosystem"), *name = bw_json_str(pkg, "name");
+  char *ranges = dump(json_object_get(aff, "ranges")), *versions = dump(json_object_get(aff, "versions"));
+  const char *status = bw_json_str(json_object_get(aff, "ecosystem_specific"), "status");
+  if (!status) status = bw_json_str(json_object_get(aff, "database_specific"), "status");
+  sqlite3_stmt *s = db->st[ST_INSERT_AFFECTED];
+  sqlite3_bind_int64(s, 1, rid);
+  sqlite3_bind_text(s, 2, eco, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
+  bind_text(s, 4, ranges);
+  bind_text(s, 5, versions);
+  bind_text(s, 6, status);
+  int rc = step_done(im, s, err);
+  free(ranges);
+  free(versions);
+  if (rc < 0) return rc;
+  s = db->st[ST_INSERT_CHANGE];
+  sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 2, eco, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 4, kind, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 5, im->now, -1, SQLITE_STATIC);
+  return step_done(im, s, err);
+}
+
 /* Imports one record's bytes. Returns 0 (imported, unchanged or skipped with a reason) or a
  * negative error for a DB failure, which aborts the import. */
 static int import_record(importer *im, const char *buf, size_t len, bw_error *err) {
@@ -347,6 +385,7 @@ static int import_record(importer *im, const char *buf, size_t len, bw_error *er
   }
   int rc = 0;
   char *aliases = NULL, *refs = NULL;
+  json_t *all = NULL;
   const char *id = bw_json_str(root, "id"), *modified = bw_json_str(root, "modified");
   const json_t *affected = json_object_get(root, "affected");
   if (!json_is_object(root) || !id || !*id || strlen(id) > 256) {
@@ -362,11 +401,12 @@ static int import_record(importer *im, const char *buf, size_t len, bw_error *er
   size_t i, nknown = 0;
   const json_t *aff;
   const char *bad = NULL;
+  if (json_array_size(affected) > BW_LIMIT_ADVISORY_EVENTS) {
+    skip(im, "absurd affected list (too many entries)");
+    goto out;
+  }
   json_array_foreach(affected, i, aff) {
-    const json_t *pkg = json_object_get(aff, "package");
-    const char *eco = bw_json_str(pkg, "ecosystem"), *name = bw_json_str(pkg, "name");
-    if (!eco || !name || !*name || strlen(name) > 1024 || strlen(eco) > 256) continue;
-    if (!ecosystem_known(eco)) continue;
+    if (!entry_eco(aff)) continue;
     if ((bad = check_affected(aff))) break;
     nknown++;
   }
@@ -390,10 +430,6 @@ static int import_record(importer *im, const char *buf, size_t len, bw_error *er
     newer = strcmp(modified, old ? old : "") > 0;
   }
   sqlite3_reset(s);
-  if (exists && !newer) {
-    im->stats->unchanged++;
-    goto out;
-  }
 
   /* severity */
   sev_info si = {.score = -1};
@@ -406,14 +442,15 @@ static int import_record(importer *im, const char *buf, size_t len, bw_error *er
   }
   bw_severity base = si.own != BW_SEV_UNKNOWN ? si.own : bw_cvss_rating(si.cv, si.score);
 
-  /* aliases: OSV aliases plus upstream (DEBIAN-CVE-x lists CVE-x there) */
-  json_t *all = json_array();
-  const char *lists[] = {"aliases", "upstream"};
-  for (size_t l = 0; l < 2; l++) {
+  /* aliases: OSV aliases, upstream (DEBIAN-CVE-x lists CVE-x there) and related (AlmaLinux's
+   * ALSA records list their CVEs there) */
+  all = json_array();
+  const char *lists[] = {"aliases", "upstream", "related"};
+  for (size_t l = 0; l < 3; l++) {
     const json_t *arr = json_object_get(root, lists[l]), *a;
     size_t k;
     json_array_foreach(arr, k, a) {
-      if (!json_is_string(a) || json_string_length(a) > 256) continue;
+      if (!json_is_string(a) || json_string_length(a) > 256 || !strcmp(json_string_value(a), id)) continue;
       bool dup = false;
       size_t m;
       const json_t *b;
@@ -421,84 +458,96 @@ static int import_record(importer *im, const char *buf, size_t len, bw_error *er
       if (!dup && json_array_size(all) < 1024) json_array_append(all, (json_t *)a);
     }
   }
-  aliases = dump(all);
-  json_t *urls = json_array();
-  const json_t *r;
-  json_array_foreach(json_object_get(root, "references"), i, r) {
-    const json_t *u = json_object_get(r, "url");
-    if (json_is_string(u)) json_array_append(urls, (json_t *)u);
-  }
-  refs = dump(urls);
-  json_decref(urls);
+  bool wrote = false;
+  if (!exists || newer) {
+    aliases = dump(all);
+    json_t *urls = json_array();
+    const json_t *r;
+    json_array_foreach(json_object_get(root, "references"), i, r) {
+      const json_t *u = json_object_get(r, "url");
+      if (json_is_string(u)) json_array_append(urls, (json_t *)u);
+    }
+    refs = dump(urls);
+    json_decref(urls);
 
-  s = exists ? db->st[ST_UPDATE_ADV] : db->st[ST_INSERT_ADV];
-  const char *summary = bw_json_str(root, "summary");
-  if (!summary) summary = bw_json_str(root, "details");
-  sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-  sqlite3_bind_text(s, 2, modified, -1, SQLITE_STATIC);
-  bind_text(s, 3, bw_json_str(root, "published"));
-  bind_text(s, 4, summary);
-  bind_text(s, 5, bw_json_str(root, "details"));
-  bind_text(s, 6, aliases);
-  bind_text(s, 7, refs);
-  sqlite3_bind_int(s, 8, (int)base);
-  bind_text(s, 9, si.vector ? bw_cvss_version_name(si.cv) : NULL);
-  bind_text(s, 10, si.vector);
-  if (si.score >= 0) sqlite3_bind_double(s, 11, si.score);
-  else sqlite3_bind_null(s, 11);
-  { /* source: the id's prefix (GHSA, DSA, DEBIAN, ALSA, PYSEC, GO, RUSTSEC, ...) */
-    size_t pl = strcspn(id, "-");
-    char src[64];
-    snprintf(src, sizeof src, "%.*s", (int)(pl < 63 ? pl : 63), id);
-    sqlite3_bind_text(s, 12, src, -1, SQLITE_TRANSIENT);
-  }
-  if (exists) sqlite3_bind_int64(s, 13, rid);
-  if ((rc = step_done(im, s, err)) < 0) goto done_alias;
-  if (!exists) rid = sqlite3_last_insert_rowid(db->db);
-  else {
-    sqlite3_bind_int64(db->st[ST_DEL_AFFECTED], 1, rid);
-    if ((rc = step_done(im, db->st[ST_DEL_AFFECTED], err)) < 0) goto done_alias;
-    sqlite3_bind_int64(db->st[ST_DEL_ALIASES], 1, rid);
-    if ((rc = step_done(im, db->st[ST_DEL_ALIASES], err)) < 0) goto done_alias;
-  }
-  const json_t *a;
-  json_array_foreach(all, i, a) {
-    s = db->st[ST_INSERT_ALIAS];
-    sqlite3_bind_int64(s, 1, rid);
-    sqlite3_bind_text(s, 2, json_string_value(a), -1, SQLITE_STATIC);
-    if ((rc = step_done(im, s, err)) < 0) goto done_alias;
-  }
-  json_array_foreach(affected, i, aff) {
-    const json_t *pkg = json_object_get(aff, "package");
-    const char *eco = bw_json_str(pkg, "ecosystem"), *name = bw_json_str(pkg, "name");
-    if (!eco || !name || !*name || strlen(name) > 1024 || strlen(eco) > 256 || !ecosystem_known(eco)) continue;
-    char *ranges = dump(json_object_get(aff, "ranges")), *versions = dump(json_object_get(aff, "versions"));
-    const char *status = bw_json_str(json_object_get(aff, "ecosystem_specific"), "status");
-    if (!status) status = bw_json_str(json_object_get(aff, "database_specific"), "status");
-    s = db->st[ST_INSERT_AFFECTED];
-    sqlite3_bind_int64(s, 1, rid);
-    sqlite3_bind_text(s, 2, eco, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
-    bind_text(s, 4, ranges);
-    bind_text(s, 5, versions);
-    bind_text(s, 6, status);
-    rc = step_done(im, s, err);
-    free(ranges);
-    free(versions);
-    if (rc < 0) goto done_alias;
-    s = db->st[ST_INSERT_CHANGE];
+    s = exists ? db->st[ST_UPDATE_ADV] : db->st[ST_INSERT_ADV];
+    const char *summary = bw_json_str(root, "summary");
+    if (!summary) summary = bw_json_str(root, "details");
     sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, eco, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, exists ? "updated" : "added", -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 5, im->now, -1, SQLITE_STATIC);
-    if ((rc = step_done(im, s, err)) < 0) goto done_alias;
+    sqlite3_bind_text(s, 2, modified, -1, SQLITE_STATIC);
+    bind_text(s, 3, bw_json_str(root, "published"));
+    bind_text(s, 4, summary);
+    bind_text(s, 5, bw_json_str(root, "details"));
+    bind_text(s, 6, aliases);
+    bind_text(s, 7, refs);
+    sqlite3_bind_int(s, 8, (int)base);
+    bind_text(s, 9, si.vector ? bw_cvss_version_name(si.cv) : NULL);
+    bind_text(s, 10, si.vector);
+    if (si.score >= 0) sqlite3_bind_double(s, 11, si.score);
+    else sqlite3_bind_null(s, 11);
+    { /* source: the id's prefix (GHSA, DSA, DEBIAN, ALSA, PYSEC, GO, RUSTSEC, ...) */
+      size_t pl = strcspn(id, "-");
+      char src[64];
+      snprintf(src, sizeof src, "%.*s", (int)(pl < 63 ? pl : 63), id);
+      sqlite3_bind_text(s, 12, src, -1, SQLITE_TRANSIENT);
+    }
+    if (exists) sqlite3_bind_int64(s, 13, rid);
+    if ((rc = step_done(im, s, err)) < 0) goto out;
+    if (!exists) rid = sqlite3_last_insert_rowid(db->db);
+    else {
+      sqlite3_bind_int64(db->st[ST_DEL_ALIASES], 1, rid);
+      if ((rc = step_done(im, db->st[ST_DEL_ALIASES], err)) < 0) goto out;
+    }
+    const json_t *a;
+    json_array_foreach(all, i, a) {
+      s = db->st[ST_INSERT_ALIAS];
+      sqlite3_bind_int64(s, 1, rid);
+      sqlite3_bind_text(s, 2, json_string_value(a), -1, SQLITE_STATIC);
+      if ((rc = step_done(im, s, err)) < 0) goto out;
+    }
+    wrote = true;
   }
-  if (exists) im->stats->updated++;
-  else im->stats->inserted++;
-done_alias:
-  json_decref(all);
+
+  /* affected rows, one ecosystem at a time: an ecosystem the advisory has no rows for yet is added
+   * (sources that split one id per release, like Alpine's per-branch records, merge); one it has is
+   * replaced only by a newer record. */
+  json_array_foreach(affected, i, aff) {
+    const char *eco = entry_eco(aff);
+    if (!eco) continue;
+    bool first = true;
+    for (size_t k = 0; k < i && first; k++) {
+      const char *e2 = entry_eco(json_array_get(affected, k));
+      first = !e2 || strcmp(e2, eco);
+    }
+    if (!first) continue;
+    bool present = false;
+    if (exists) {
+      s = db->st[ST_HAS_ECO];
+      sqlite3_bind_int64(s, 1, rid);
+      sqlite3_bind_text(s, 2, eco, -1, SQLITE_STATIC);
+      present = sqlite3_step(s) == SQLITE_ROW;
+      sqlite3_reset(s);
+    }
+    if (present && !newer) continue;
+    if (present) {
+      s = db->st[ST_DEL_AFFECTED];
+      sqlite3_bind_int64(s, 1, rid);
+      sqlite3_bind_text(s, 2, eco, -1, SQLITE_STATIC);
+      if ((rc = step_done(im, s, err)) < 0) goto out;
+    }
+    for (size_t j = i; j < json_array_size(affected); j++) {
+      const json_t *e = json_array_get(affected, j);
+      const char *ej = entry_eco(e);
+      if (!ej || strcmp(ej, eco)) continue;
+      if ((rc = insert_entry(im, rid, id, e, present ? "updated" : "added", err)) < 0) goto out;
+    }
+    wrote = true;
+  }
+  if (!exists) im->stats->inserted++;
+  else if (wrote) im->stats->updated++;
+  else im->stats->unchanged++;
 out:
+  json_decref(all);
   free(aliases);
   free(refs);
   json_decref(root);
