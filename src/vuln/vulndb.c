@@ -62,7 +62,7 @@ static const char *const stmt_sql[ST_COUNT] = {
                            "VALUES(?1,?2,?3,?4,?5,?6)",
     [ST_INSERT_ALIAS] = "INSERT INTO aliases(adv, alias) VALUES(?1, ?2)",
     [ST_INSERT_CHANGE] = "INSERT INTO changes(advisory_id, ecosystem, package, kind, at) VALUES(?1,?2,?3,?4,?5)",
-    [ST_LOOKUP] = "SELECT a.id, a.aliases_json, a.summary, a.references_json, f.ecosystem, f.package, "
+    [ST_LOOKUP] = "SELECT a.id, a.aliases_json, coalesce(a.summary, substr(a.details, 1, 160)), a.references_json, f.ecosystem, f.package, "
                   "f.ranges_json, f.versions_json, f.status, a.severity, a.cvss_version, a.cvss_vector, "
                   "a.cvss_score FROM affected f JOIN advisories a ON a.rid = f.adv "
                   "WHERE f.ecosystem = ?1 AND f.package = ?2 ORDER BY a.id",
@@ -472,7 +472,6 @@ static int import_record(importer *im, const char *buf, size_t len, bw_error *er
 
     s = exists ? db->st[ST_UPDATE_ADV] : db->st[ST_INSERT_ADV];
     const char *summary = bw_json_str(root, "summary");
-    if (!summary) summary = bw_json_str(root, "details");
     sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, modified, -1, SQLITE_STATIC);
     bind_text(s, 3, bw_json_str(root, "published"));
@@ -748,7 +747,8 @@ static void now_iso(char *out, size_t n) {
   strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-int bw_vulndb_import(bw_vulndb *db, const char *const *paths, size_t n, bw_import_stats *stats, bw_error *err) {
+static int import_run(bw_vulndb *db, const char *const *paths, size_t n, const char *buf, size_t len,
+                      bw_import_stats *stats, bw_error *err) {
   memset(stats, 0, sizeof *stats);
   if (!db->writable) return bw_error_set(err, BW_EINVAL, "advisory DB opened read-only");
   importer im = {.db = db, .stats = stats, .progress = getenv("BULWARK_PROGRESS") != NULL};
@@ -756,6 +756,7 @@ int bw_vulndb_import(bw_vulndb *db, const char *const *paths, size_t n, bw_impor
   int rc = exec(db, "BEGIN IMMEDIATE", err);
   if (rc < 0) return rc;
   for (size_t i = 0; i < n && rc == 0; i++) rc = import_path(&im, paths[i], 0, err);
+  if (buf && rc == 0) rc = import_record(&im, buf, len, err);
   if (rc == 0 && (stats->inserted || stats->updated)) rc = inherit_severity(db, err);
   if (rc == 0) {
     sqlite3_stmt *s = NULL;
@@ -783,6 +784,14 @@ int bw_vulndb_import(bw_vulndb *db, const char *const *paths, size_t n, bw_impor
     off += (size_t)w;
   }
   return 0;
+}
+
+int bw_vulndb_import(bw_vulndb *db, const char *const *paths, size_t n, bw_import_stats *stats, bw_error *err) {
+  return import_run(db, paths, n, NULL, 0, stats, err);
+}
+
+int bw_vulndb_import_buffer(bw_vulndb *db, const char *buf, size_t len, bw_import_stats *stats, bw_error *err) {
+  return import_run(db, NULL, 0, buf, len, stats, err);
 }
 
 /* ---- reading ---- */

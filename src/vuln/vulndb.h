@@ -26,6 +26,10 @@ typedef struct bw_import_stats {
  * asks which packages gained advisories). All or nothing: one transaction per call. */
 int bw_vulndb_import(bw_vulndb *db, const char *const *paths, size_t n, bw_import_stats *stats, bw_error *err);
 
+/* Imports one OSV record held in memory (len bytes), with the same checks and transaction as
+ * bw_vulndb_import. For tests and fuzzing. */
+int bw_vulndb_import_buffer(bw_vulndb *db, const char *buf, size_t len, bw_import_stats *stats, bw_error *err);
+
 /* Severity levels, ordered. */
 typedef enum { BW_SEV_UNKNOWN, BW_SEV_LOW, BW_SEV_MEDIUM, BW_SEV_HIGH, BW_SEV_CRITICAL } bw_severity;
 const char *bw_severity_name(bw_severity s);
