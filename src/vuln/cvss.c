@@ -122,17 +122,146 @@ static int score_v3(const metric *m, size_t n, bool v31, double *score, bw_error
   return 0;
 }
 
-/* v4.0: every base metric must be present with a valid value (section 2 of the specification). */
-static int check_v4(const metric *m, size_t n, bw_error *err) {
-  static const struct {
-    const char *key, *vals;
-  } base[] = {{"AV", "NALP"}, {"AC", "LH"}, {"AT", "NP"},  {"PR", "NLH"}, {"UI", "NPA"}, {"VC", "HLN"},
-              {"VI", "HLN"},  {"VA", "HLN"}, {"SC", "HLN"}, {"SI", "HLN"}, {"SA", "HLN"}};
-  for (size_t b = 0; b < sizeof base / sizeof base[0]; b++) {
-    const char *v = get(m, n, base[b].key);
-    if (!v || strlen(v) != 1 || !strchr(base[b].vals, v[0]))
-      return BW_CORRUPT(err, "CVSS v4.0 vector: missing or bad %s", base[b].key);
+
+/* ---- v4.0: https://www.first.org/cvss/v4-0/specification-document section 8 (MacroVectors and
+ * interpolation) and FIRST's reference calculator for the tables. Base score only: threat and
+ * environmental metrics take their defaults (E:A, CR/IR/AR:H, no modified metrics). ---- */
+
+/* Score of each MacroVector EQ1 EQ2 EQ3 EQ4 EQ5 EQ6 (the spec's expert-ranked table); EQ3=2 only
+ * exists with EQ6=1. Rows: prefix EQ1 EQ2 EQ3; columns: EQ4 EQ5 EQ6 from 000 to 221. */
+static const double v4_table[3][2][3][18] = {
+    {{{10.0, 9.9, 9.8, 9.5, 9.5, 9.2, 10.0, 9.6, 9.3, 8.7, 9.1, 8.1, 9.3, 9.0, 8.9, 8.0, 8.1, 6.8},
+      {9.8, 9.5, 9.5, 9.2, 9.0, 8.4, 9.3, 9.2, 8.9, 8.1, 8.1, 6.5, 8.8, 8.0, 7.8, 7.0, 6.9, 4.8},
+      {-1, 9.2, -1, 8.2, -1, 7.2, -1, 7.9, -1, 6.9, -1, 5.0, -1, 6.9, -1, 5.5, -1, 2.7}},
+     {{9.9, 9.7, 9.5, 9.2, 9.2, 8.5, 9.5, 9.1, 9.0, 8.3, 8.4, 7.1, 9.2, 8.1, 8.2, 7.1, 7.2, 5.3},
+      {9.5, 9.3, 9.2, 8.5, 8.5, 7.3, 9.2, 8.2, 8.0, 7.2, 7.0, 5.9, 8.4, 7.0, 7.1, 5.2, 5.0, 3.0},
+      {-1, 8.6, -1, 7.5, -1, 5.2, -1, 7.1, -1, 5.2, -1, 2.9, -1, 6.3, -1, 2.9, -1, 1.7}}},
+    {{{9.8, 9.5, 9.4, 8.7, 9.1, 8.1, 9.4, 8.9, 8.6, 7.4, 7.7, 6.4, 8.7, 7.5, 7.4, 6.3, 6.3, 4.9},
+      {9.4, 8.9, 8.8, 7.7, 7.6, 6.7, 8.6, 7.6, 7.4, 5.8, 5.9, 5.0, 7.2, 5.7, 5.7, 5.2, 5.2, 2.5},
+      {-1, 8.3, -1, 7.0, -1, 5.4, -1, 6.5, -1, 5.8, -1, 2.6, -1, 5.3, -1, 2.1, -1, 1.3}},
+     {{9.5, 9.0, 8.8, 7.6, 7.6, 7.0, 9.0, 7.7, 7.5, 6.2, 6.1, 5.3, 7.7, 6.6, 6.8, 5.9, 5.2, 3.0},
+      {8.9, 7.8, 7.6, 6.7, 6.2, 5.8, 7.4, 5.9, 5.7, 5.7, 4.7, 2.3, 6.1, 5.2, 5.7, 2.9, 2.4, 1.6},
+      {-1, 7.1, -1, 5.9, -1, 3.0, -1, 5.8, -1, 2.6, -1, 1.5, -1, 2.3, -1, 1.3, -1, 0.6}}},
+    {{{9.3, 8.7, 8.6, 7.2, 7.5, 5.8, 8.6, 7.4, 7.4, 6.1, 5.6, 3.4, 7.0, 5.4, 5.2, 4.0, 4.0, 2.2},
+      {8.5, 7.5, 7.4, 5.5, 6.2, 5.1, 7.2, 5.7, 5.5, 4.1, 4.6, 1.9, 5.3, 3.6, 3.4, 1.9, 1.9, 0.8},
+      {-1, 6.4, -1, 5.1, -1, 2.0, -1, 4.7, -1, 2.1, -1, 1.1, -1, 2.4, -1, 0.9, -1, 0.4}},
+     {{8.8, 7.5, 7.3, 5.3, 6.0, 5.0, 7.3, 5.5, 5.9, 4.0, 4.1, 2.0, 5.4, 4.3, 4.5, 2.2, 2.0, 1.1},
+      {7.5, 5.5, 5.8, 4.5, 4.0, 2.1, 6.1, 5.1, 4.8, 1.8, 2.0, 0.9, 4.6, 1.8, 1.7, 0.7, 0.8, 0.2},
+      {-1, 5.3, -1, 2.4, -1, 1.4, -1, 2.4, -1, 1.2, -1, 0.5, -1, 1.0, -1, 0.3, -1, 0.1}}},
+};
+
+/* Score of a MacroVector, or -1 when it does not exist (a level past the last). */
+static double v4_lookup(int e1, int e2, int e3, int e4, int e5, int e6) {
+  if (e1 > 2 || e2 > 1 || e3 > 2 || e4 > 2 || e5 > 2 || e6 > 1) return -1;
+  return v4_table[e1][e2][e3][e4 * 6 + e5 * 2 + e6];
+}
+
+/* Metric levels in 0.1 steps (severity distances). Index order of a v4 metric vector. */
+enum { M_AV, M_PR, M_UI, M_AC, M_AT, M_VC, M_VI, M_VA, M_SC, M_SI, M_SA, M_CR, M_IR, M_AR, M_N };
+static const char *const v4_names[M_N] = {"AV", "PR", "UI", "AC", "AT", "VC", "VI",
+                                          "VA", "SC", "SI", "SA", "CR", "IR", "AR"};
+static const char *const v4_letters[M_N] = {"NALP", "NLH", "NPA", "LH", "NP", "HLN", "HLN",
+                                            "HLN",  "?HLN", "SHLN", "SHLN", "HML", "HML", "HML"};
+
+/* Level of letter v for metric m: its index in v4_letters in 0.1 steps. The literals, not 0.1 * i:
+ * 0.1 * 3 != 0.3 in binary, and the reference calculator's rounding depends on it. */
+static double v4_level(int m, char v) {
+  static const double levels[] = {0.0, 0.1, 0.2, 0.3};
+  const char *p = strchr(v4_letters[m], v);
+  return p ? levels[p - v4_letters[m]] : 0;
+}
+
+/* The highest-severity vectors of each EQ level ("max_composed" of the reference calculator):
+ * strings of letters in metric order of the EQ. */
+static const char *const eq1_max[3][3] = {{"NNN"}, {"ANN", "NLN", "NNP"}, {"PNN", "ALP"}};          /* AV PR UI */
+static const char *const eq2_max[2][2] = {{"LN"}, {"HN", "LP"}};                                  /* AC AT */
+static const char *const eq36_max[3][2][5] = {                                                     /* VC VI VA CR IR AR */
+    {{"HHHHHH"}, {"HHLMMH", "HHHMMM"}},
+    {{"LHHHHH", "HLHHHH"}, {"LHLHMH", "LHHHMM", "HLHMHM", "HLLMHH", "LLHHHM"}},
+    {{NULL}, {"LLLHHH"}}};
+static const char *const eq4_max[3] = {"HSS", "HHH", "LLL"}; /* SC SI SA */
+/* Depth of each EQ level in 0.1 steps ("max_severity"). */
+static const int eq1_depth[3] = {1, 4, 5}, eq2_depth[2] = {1, 2}, eq4_depth[3] = {6, 5, 4};
+static const int eq36_depth[3][2] = {{7, 6}, {8, 8}, {0, 10}};
+
+static int score_v4(const metric *m, size_t n, double *score, bw_error *err) {
+  static const char *const base_vals[] = {"NALP", "NLH", "NPA", "LH", "NP", "HLN", "HLN", "HLN", "HLN", "HLN", "HLN"};
+  char v[M_N];
+  for (int i = 0; i < 11; i++) {
+    const char *x = get(m, n, v4_names[i]);
+    if (!x || strlen(x) != 1 || !strchr(base_vals[i], x[0]))
+      return BW_CORRUPT(err, "CVSS v4.0 vector: missing or bad %s", v4_names[i]);
+    v[i] = x[0];
   }
+  v[M_CR] = v[M_IR] = v[M_AR] = 'H'; /* "X" (not defined) counts as High */
+  if (v[M_VC] == 'N' && v[M_VI] == 'N' && v[M_VA] == 'N' && v[M_SC] == 'N' && v[M_SI] == 'N' && v[M_SA] == 'N') {
+    *score = 0;
+    return 0;
+  }
+  int e1 = (v[M_AV] == 'N' && v[M_PR] == 'N' && v[M_UI] == 'N')                                  ? 0
+           : ((v[M_AV] == 'N' || v[M_PR] == 'N' || v[M_UI] == 'N') && v[M_AV] != 'P')             ? 1
+                                                                                                  : 2;
+  int e2 = v[M_AC] == 'L' && v[M_AT] == 'N' ? 0 : 1;
+  int e3 = v[M_VC] == 'H' && v[M_VI] == 'H'                                 ? 0
+           : (v[M_VC] == 'H' || v[M_VI] == 'H' || v[M_VA] == 'H')            ? 1
+                                                                            : 2;
+  int e4 = (v[M_SC] == 'H' || v[M_SI] == 'H' || v[M_SA] == 'H') ? 1 : 2; /* 0 needs MSI/MSA:S */
+  int e5 = 0;                                                          /* E:X counts as Attacked */
+  int e6 = (v[M_VC] == 'H' || v[M_VI] == 'H' || v[M_VA] == 'H') ? 0 : 1; /* CR/IR/AR are H */
+  double value = v4_lookup(e1, e2, e3, e4, e5, e6);
+
+  double lower1 = v4_lookup(e1 + 1, e2, e3, e4, e5, e6), lower2 = v4_lookup(e1, e2 + 1, e3, e4, e5, e6);
+  double lower36;
+  if (e3 == 0 && e6 == 0) {
+    double left = v4_lookup(e1, e2, e3, e4, e5, e6 + 1), right = v4_lookup(e1, e2, e3 + 1, e4, e5, e6);
+    lower36 = left >= 0 && right >= 0 && left > right ? left : right;
+  } else if (e3 == 1 && e6 == 0) {
+    lower36 = v4_lookup(e1, e2, e3, e4, e5, e6 + 1);
+  } else if (e6 == 1 && e3 <= 1) {
+    lower36 = v4_lookup(e1, e2, e3 + 1, e4, e5, e6);
+  } else {
+    lower36 = v4_lookup(e1, e2, e3 + 1, e4, e5, e6 + 1);
+  }
+  double lower4 = v4_lookup(e1, e2, e3, e4 + 1, e5, e6), lower5 = v4_lookup(e1, e2, e3, e4, e5 + 1, e6);
+
+  /* the first highest-severity vector of this MacroVector the vector does not exceed */
+  double dist[M_N] = {0};
+  bool found = false;
+  for (int a = 0; a < 3 && eq1_max[e1][a] && !found; a++)
+    for (int b = 0; b < 2 && eq2_max[e2][b] && !found; b++)
+      for (int c = 0; c < 5 && eq36_max[e3][e6][c] && !found; c++) {
+        char mx[M_N];
+        memcpy(mx + M_AV, eq1_max[e1][a], 3);
+        memcpy(mx + M_AC, eq2_max[e2][b], 2);
+        memcpy(mx + M_VC, eq36_max[e3][e6][c], 3);
+        memcpy(mx + M_SC, eq4_max[e4], 3);
+        memcpy(mx + M_CR, eq36_max[e3][e6][c] + 3, 3);
+        bool neg = false;
+        for (int k = 0; k < M_N; k++) {
+          dist[k] = v4_level(k, v[k]) - v4_level(k, mx[k]);
+          if (dist[k] < 0) neg = true;
+        }
+        found = !neg;
+      }
+  double cur1 = dist[M_AV] + dist[M_PR] + dist[M_UI], cur2 = dist[M_AC] + dist[M_AT];
+  double cur36 = dist[M_VC] + dist[M_VI] + dist[M_VA] + dist[M_CR] + dist[M_IR] + dist[M_AR];
+  double cur4 = dist[M_SC] + dist[M_SI] + dist[M_SA];
+  const double step = 0.1;
+  double lowers[4] = {lower1, lower2, lower36, lower4};
+  double curs[4] = {cur1, cur2, cur36, cur4};
+  double depths[4] = {eq1_depth[e1] * step, eq2_depth[e2] * step, eq36_depth[e3][e6] * step, eq4_depth[e4] * step};
+  double sum = 0;
+  int existing = 0;
+  for (int k = 0; k < 4; k++) {
+    if (lowers[k] < 0) continue;
+    existing++;
+    sum += (value - lowers[k]) * (curs[k] / depths[k]);
+  }
+  if (lower5 >= 0) existing++; /* EQ5's share is always 0 in a base score */
+  if (existing) value -= sum / existing;
+  value = fmin(fmax(value, 0), 10);
+  /* FIRST's calculator rounds half up after adding 1e-6, so a tie computed as 4.9499999... is 5.0 */
+  *score = floor((value + 1e-6) * 10 + 0.5) / 10;
   return 0;
 }
 
@@ -157,9 +286,7 @@ int bw_cvss_score(const char *vec, size_t len, bw_cvss_version *version, double 
     }
     if (!strcmp(m[0].val, "4.0")) {
       *version = BW_CVSS_V40;
-      rc = check_v4(m + 1, n - 1, err);
-      if (rc < 0) return rc;
-      return bw_error_set(err, BW_EUNSUPPORTED, "CVSS v4.0 base score is not computed yet");
+      return score_v4(m + 1, n - 1, score, err);
     }
     if (!strcmp(m[0].val, "2.0")) {
       *version = BW_CVSS_V2;

@@ -47,16 +47,19 @@ int main(void) {
   want("CVSS:3.1/AV:P/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N", BW_CVSS_V31, 0.0);
   want("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:P/RL:O/RC:C", BW_CVSS_V31, 9.8);
 
-  /* v4.0: recognised and validated, score not computed */
-  {
-    const char *v4 = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N";
-    bw_cvss_version v;
-    double s;
-    bw_error err = {0};
-    CHECK(bw_cvss_score(v4, strlen(v4), &v, &s, &err) == -BW_EUNSUPPORTED);
-    CHECK(v == BW_CVSS_V40);
-    bad("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N");
-  }
+  /* v4.0 (scores as FIRST's calculator gives them) */
+  want("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", BW_CVSS_V40, 9.3);
+  want("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H", BW_CVSS_V40, 10.0);
+  want("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:L/VI:L/VA:L/SC:N/SI:N/SA:N", BW_CVSS_V40, 6.9);
+  want("CVSS:4.0/AV:L/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", BW_CVSS_V40, 8.5);
+  want("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N", BW_CVSS_V40, 0.0);
+  /* interpolation ties (5.8 - 2.55/3 = 4.95; 6.1 - 1.35/3 = 5.65) round half up, as FIRST's
+   * calculator does (it adds 1e-6 before rounding) */
+  want("CVSS:4.0/AV:N/AC:H/AT:N/PR:H/UI:A/VC:N/VI:N/VA:L/SC:H/SI:H/SA:H", BW_CVSS_V40, 5.0);
+  want("CVSS:4.0/AV:N/AC:L/AT:P/PR:H/UI:A/VC:H/VI:L/VA:N/SC:L/SI:L/SA:N", BW_CVSS_V40, 5.7);
+  want("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:A/CR:X", BW_CVSS_V40, 9.3);
+  bad("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N");
+  bad("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:S/SI:N/SA:N");
 
   /* malformed */
   bad("");
