@@ -297,14 +297,8 @@ static void consider_cvss(sev_info *si, const json_t *sevs) {
     double sc;
     bw_error e = {0};
     int rc = bw_cvss_score(score, strlen(score), &v, &sc, &e);
-    /* a v4.0 vector without a computed score is kept only when nothing else is known */
-    if (rc == -BW_EUNSUPPORTED && v == BW_CVSS_V40 && !si->vector) {
-      si->cv = v;
-      si->vector = score;
-      continue;
-    }
     if (rc < 0) continue;
-    if (!si->vector || sc > si->score || (si->cv == BW_CVSS_V40 && si->score < 0)) {
+    if (!si->vector || sc > si->score) {
       si->cv = v;
       si->score = sc;
       si->vector = score;
