@@ -224,6 +224,7 @@ typedef struct {
   char now[32];
   uint64_t inflated; /* bytes read from the current zip */
   bool progress;
+  double started; /* CLOCK_MONOTONIC seconds, for the rate */
 } importer;
 
 static void skip(importer *im, const char *reason) {
@@ -366,6 +367,53 @@ static int insert_entry(importer *im, int64_t rid, const char *id, const json_t 
   return step_done(im, s, err);
 }
 
+/* A withdrawn record: a known advisory loses its affected rows (logged once, package NULL), as
+ * long as the withdrawal is newer; an unknown one is skipped. */
+static int withdraw(importer *im, const char *id, const char *modified, bw_error *err) {
+  bw_vulndb *db = im->db;
+  sqlite3_stmt *s = db->st[ST_FIND];
+  sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+  int64_t rid = 0;
+  bool newer = false;
+  if (sqlite3_step(s) == SQLITE_ROW) {
+    rid = sqlite3_column_int64(s, 0);
+    const char *old = (const char *)sqlite3_column_text(s, 1);
+    newer = strcmp(modified, old ? old : "") > 0;
+  }
+  sqlite3_reset(s);
+  if (!rid) {
+    skip(im, "withdrawn");
+    return 0;
+  }
+  if (!newer) {
+    im->stats->unchanged++;
+    return 0;
+  }
+  sqlite3_stmt *q = NULL;
+  if (sqlite3_prepare_v2(db->db, "DELETE FROM affected WHERE adv = ?1", -1, &q, NULL) != SQLITE_OK)
+    return sql_err(db, err, "withdrawing");
+  sqlite3_bind_int64(q, 1, rid);
+  int rc = step_done(im, q, err);
+  sqlite3_finalize(q);
+  if (rc < 0) return rc;
+  if (sqlite3_prepare_v2(db->db, "UPDATE advisories SET modified = ?1 WHERE rid = ?2", -1, &q, NULL) != SQLITE_OK)
+    return sql_err(db, err, "withdrawing");
+  sqlite3_bind_text(q, 1, modified, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(q, 2, rid);
+  rc = step_done(im, q, err);
+  sqlite3_finalize(q);
+  if (rc < 0) return rc;
+  s = db->st[ST_INSERT_CHANGE];
+  sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_null(s, 2);
+  sqlite3_bind_null(s, 3);
+  sqlite3_bind_text(s, 4, "withdrawn", -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 5, im->now, -1, SQLITE_STATIC);
+  if ((rc = step_done(im, s, err)) < 0) return rc;
+  im->stats->updated++;
+  return 0;
+}
+
 /* Imports one record's bytes. Returns 0 (imported, unchanged or skipped with a reason) or a
  * negative error for a DB failure, which aborts the import. */
 static int import_record(importer *im, const char *buf, size_t len, bw_error *err) {
@@ -386,11 +434,15 @@ static int import_record(importer *im, const char *buf, size_t len, bw_error *er
     skip(im, "missing id");
     goto out;
   }
-  if (!json_is_array(affected) || json_array_size(affected) == 0) {
-    skip(im, json_object_get(root, "withdrawn") ? "withdrawn" : "missing affected");
+  if (!modified) modified = "";
+  if (json_is_string(json_object_get(root, "withdrawn"))) {
+    rc = withdraw(im, id, modified, err);
     goto out;
   }
-  if (!modified) modified = "";
+  if (!json_is_array(affected) || json_array_size(affected) == 0) {
+    skip(im, "missing affected");
+    goto out;
+  }
   /* validate every entry before writing anything */
   size_t i, nknown = 0;
   const json_t *aff;
@@ -549,8 +601,11 @@ out:
 
 static void progress(importer *im) {
   if (!im->progress || im->stats->records % 5000) return;
-  fprintf(stderr, "\rbulwark db: %llu files, %llu records", (unsigned long long)im->stats->files,
-          (unsigned long long)im->stats->records);
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  double dt = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - im->started;
+  fprintf(stderr, "\rbulwark db: %llu files, %llu records, %.0f records/s", (unsigned long long)im->stats->files,
+          (unsigned long long)im->stats->records, dt > 0 ? (double)im->stats->records / dt : 0.0);
 }
 
 /* Reads a whole regular file under the record cap; a bigger one is skipped without reading. */
@@ -747,6 +802,9 @@ static int import_run(bw_vulndb *db, const char *const *paths, size_t n, const c
   if (!db->writable) return bw_error_set(err, BW_EINVAL, "advisory DB opened read-only");
   importer im = {.db = db, .stats = stats, .progress = getenv("BULWARK_PROGRESS") != NULL};
   now_iso(im.now, sizeof im.now);
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  im.started = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
   int rc = exec(db, "BEGIN IMMEDIATE", err);
   if (rc < 0) return rc;
   for (size_t i = 0; i < n && rc == 0; i++) rc = import_path(&im, paths[i], 0, err);

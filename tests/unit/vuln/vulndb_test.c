@@ -296,10 +296,23 @@ int main(void) {
   CHECK_STR(c.last.versions_json, "[\"1.0.0\"]");
   CHECK(c.last.severity == BW_SEV_UNKNOWN);
 
+  /* withdrawn: a newer withdrawal removes the advisory's rows; an unknown withdrawn id is skipped */
+  const char *wd = "{\"id\":\"RUSTSEC-2000-0001\",\"modified\":\"2021-01-01T00:00:00Z\",\"withdrawn\":"
+                   "\"2021-01-01T00:00:00Z\",\"affected\":[{\"package\":{\"ecosystem\":\"crates.io\",\"name\":"
+                   "\"smallvec\"},\"versions\":[\"1.0.0\"]}]}";
+  CHECK(bw_vulndb_import_buffer(db, wd, strlen(wd), &st, &err) == 0);
+  CHECK(st.updated == 1);
+  CHECK(look(db, "crates.io", "smallvec").n == 0);
+  CHECK(count(dbpath, "SELECT count(*) FROM changes WHERE kind = 'withdrawn'") == 1);
+  const char *wd2 = "{\"id\":\"RUSTSEC-2000-0002\",\"modified\":\"2021-01-01T00:00:00Z\",\"withdrawn\":"
+                    "\"2021-01-01T00:00:00Z\",\"affected\":[]}";
+  CHECK(bw_vulndb_import_buffer(db, wd2, strlen(wd2), &st, &err) == 0);
+  CHECK(st.skipped == 1 && strstr(st.skipped_reasons, "withdrawn 1") != NULL);
+
   bw_vulndb_info info;
   CHECK(bw_vulndb_info_get(db, &info, &err) == 0);
   CHECK(info.advisories == 6);
-  CHECK(info.affected == 7);
+  CHECK(info.affected == 6);
   CHECK(info.schema_version == 1);
   CHECK(strlen(info.updated_at) == 20);
   CHECK(strstr(info.sources, "Debian:12 3") != NULL);
