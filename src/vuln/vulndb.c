@@ -65,7 +65,7 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_LOOKUP] = "SELECT a.id, a.aliases_json, coalesce(a.summary, substr(a.details, 1, 160)), a.references_json, f.ecosystem, f.package, "
                   "f.ranges_json, f.versions_json, f.status, a.severity, a.cvss_version, a.cvss_vector, "
                   "a.cvss_score FROM affected f JOIN advisories a ON a.rid = f.adv "
-                  "WHERE f.ecosystem = ?1 AND f.package = ?2 ORDER BY a.id",
+                  "WHERE f.ecosystem = ?1 AND f.package = ?2",
 };
 
 struct bw_vulndb {

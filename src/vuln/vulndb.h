@@ -55,7 +55,7 @@ typedef struct bw_advisory_hit {
 
 /* Calls fn for every advisory entry of (ecosystem, package). Ecosystem matching: "Debian:12" also
  * matches records that say exactly "Debian:12"; callers pass the exact release. fn returns 0 to go
- * on, non-zero to stop (returned). */
+ * on, non-zero to stop (returned). Entries come in import order (no sorting: one index probe). */
 typedef int (*bw_advisory_fn)(void *ctx, const bw_advisory_hit *hit);
 int bw_vulndb_lookup(bw_vulndb *db, const char *ecosystem, const char *package, bw_advisory_fn fn, void *ctx,
                      bw_error *err);
