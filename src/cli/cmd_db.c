@@ -121,7 +121,17 @@ static int do_info(const char *dbpath) {
   printf("path:            %s\n", dbpath);
   printf("schema version:  %d\n", info.schema_version);
   printf("size:            %lld bytes\n", size);
-  printf("updated at:      %s\n", info.updated_at[0] ? info.updated_at : "never");
+  printf("updated at:      %s", info.updated_at[0] ? info.updated_at : "never");
+  struct tm tm = {0};
+  const char *end = info.updated_at[0] ? strptime(info.updated_at, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
+  if (end && !*end) {
+    long long age = (long long)(time(NULL) - timegm(&tm));
+    if (age < 0) age = 0;
+    if (age < 2 * 3600) printf(" (%lld minutes ago)", age / 60);
+    else if (age < 2 * 86400) printf(" (%lld hours ago)", age / 3600);
+    else printf(" (%lld days ago)", age / 86400);
+  }
+  putchar('\n');
   printf("advisories:      %lld\n", (long long)info.advisories);
   printf("affected rows:   %lld\n", (long long)info.affected);
   printf("per ecosystem:   %s\n", info.sources[0] ? info.sources : "none");
