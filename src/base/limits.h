@@ -82,6 +82,16 @@
 /* Disk cache */
 #define BW_LIMIT_CACHE_RECORD_BYTES (256u << 20) /* one cached layer record */
 
+/* Advisory DB import (src/vuln/vulndb.c): OSV JSON files, folders, zip archives */
+#define BW_LIMIT_ADVISORY_BYTES (16u << 20)          /* one OSV record (file or zip member); osv.dev's
+                                                        largest are a few MiB */
+#define BW_LIMIT_ADVISORY_EVENTS 4096u               /* events in one range, ranges in one entry */
+#define BW_LIMIT_ADVISORY_VERSIONS 200000u           /* explicit versions listed by one entry */
+#define BW_LIMIT_ADVISORY_VERSION_BYTES 256u         /* one version string in a range or list */
+#define BW_LIMIT_ADVISORY_ZIP_MEMBERS 2000000u       /* members read from one zip archive */
+#define BW_LIMIT_ADVISORY_ZIP_INFLATED (32ull << 30) /* bytes inflated from one zip archive */
+#define BW_LIMIT_ADVISORY_DEPTH 32                   /* folder nesting walked by an import */
+
 /* Advisory matching */
 #define BW_LIMIT_OSV_EVENTS 4096u       /* events of one OSV range evaluated (as many as an import keeps) */
 #define BW_LIMIT_OSV_RANGES_BYTES (16u << 20) /* the ranges or versions JSON of one affected entry */

@@ -17,6 +17,7 @@
 #define BW_EXIT_USAGE 2
 
 int bw_cmd_sbom(int argc, char **argv);
+int bw_cmd_db(int argc, char **argv);
 int bw_cmd_scan(int argc, char **argv);
 
 /* What `sbom` and `scan` share: reading an image (registry options, cache, platform, threads) and

@@ -14,6 +14,7 @@ static void usage(FILE *f) {
         "Commands:\n"
         "  scan IMAGE     find the vulnerabilities of an image's OS and application packages\n"
         "  sbom IMAGE     list the OS packages of an image (table, JSON, CycloneDX 1.5, SPDX 2.3)\n"
+        "  db COMMAND     the advisory database: import PATH..., update, info\n"
         "  version        print the version\n"
         "  help COMMAND   show help for a command\n"
         "\n"
@@ -45,6 +46,10 @@ int main(int argc, char **argv) {
       char *args[] = {"sbom", "--help", NULL};
       return bw_cmd_sbom(2, args);
     }
+    if (!strcmp(cmd, "help") && argc > 2 && !strcmp(argv[2], "db")) {
+      char *args[] = {"db", "--help", NULL};
+      return bw_cmd_db(2, args);
+    }
     if (!strcmp(cmd, "help") && argc > 2 && !strcmp(argv[2], "scan")) {
       char *args[] = {"scan", "--help", NULL};
       return bw_cmd_scan(2, args);
@@ -57,6 +62,7 @@ int main(int argc, char **argv) {
     return BW_EXIT_OK;
   }
   if (!strcmp(cmd, "sbom")) return bw_cmd_sbom(argc - 1, argv + 1);
+  if (!strcmp(cmd, "db")) return bw_cmd_db(argc - 1, argv + 1);
   if (!strcmp(cmd, "scan")) return bw_cmd_scan(argc - 1, argv + 1);
   fprintf(stderr, "bulwark: unknown command \"%s\"\n\n", cmd);
   usage(stderr);

@@ -26,6 +26,10 @@ typedef struct bw_import_stats {
  * asks which packages gained advisories). All or nothing: one transaction per call. */
 int bw_vulndb_import(bw_vulndb *db, const char *const *paths, size_t n, bw_import_stats *stats, bw_error *err);
 
+/* Imports one OSV record held in memory (len bytes), with the same checks and transaction as
+ * bw_vulndb_import. For tests and fuzzing. */
+int bw_vulndb_import_buffer(bw_vulndb *db, const char *buf, size_t len, bw_import_stats *stats, bw_error *err);
+
 /* Severity levels, ordered. */
 typedef enum { BW_SEV_UNKNOWN, BW_SEV_LOW, BW_SEV_MEDIUM, BW_SEV_HIGH, BW_SEV_CRITICAL } bw_severity;
 const char *bw_severity_name(bw_severity s);
@@ -51,7 +55,7 @@ typedef struct bw_advisory_hit {
 
 /* Calls fn for every advisory entry of (ecosystem, package). Ecosystem matching: "Debian:12" also
  * matches records that say exactly "Debian:12"; callers pass the exact release. fn returns 0 to go
- * on, non-zero to stop (returned). */
+ * on, non-zero to stop (returned). Entries come in import order (no sorting: one index probe). */
 typedef int (*bw_advisory_fn)(void *ctx, const bw_advisory_hit *hit);
 int bw_vulndb_lookup(bw_vulndb *db, const char *ecosystem, const char *package, bw_advisory_fn fn, void *ctx,
                      bw_error *err);
@@ -60,6 +64,7 @@ typedef struct bw_vulndb_info {
   int64_t advisories, affected;
   char updated_at[32];   /* ISO 8601 of the last import */
   char sources[1024];    /* "Debian:12 1827, Alpine:v3.18 ..." counts per ecosystem */
+  int schema_version;    /* PRAGMA user_version */
 } bw_vulndb_info;
 int bw_vulndb_info_get(bw_vulndb *db, bw_vulndb_info *out, bw_error *err);
 
