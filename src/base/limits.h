@@ -82,4 +82,7 @@
 /* Disk cache */
 #define BW_LIMIT_CACHE_RECORD_BYTES (256u << 20) /* one cached layer record */
 
+/* Vulnerability matching */
+#define BW_LIMIT_VERSION_BYTES 256 /* one version string to compare (node-semver's MAX_LENGTH) */
+
 #endif

@@ -1,0 +1,6 @@
+/* nuget version comparison: not implemented yet. */
+#include "vuln/version_internal.h"
+
+int bw_vcmp_nuget(const char *a, size_t alen, const char *b, size_t blen, int *out, bw_error *err) {
+  return bw_error_set(err, BW_EUNSUPPORTED, "nuget version comparison is not implemented yet");
+}

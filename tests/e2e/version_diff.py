@@ -1,0 +1,260 @@
+#!/usr/bin/python3
+"""Differential test of `bulwark version compare --batch` against each ecosystem's own
+implementation (see version_diff_test.sh). Generates seeded random version pairs per scheme, asks
+the reference and bulwark, and lists every disagreement. A reference that is not installed makes
+its scheme SKIP (printed); exit 1 on any disagreement, 77 when every scheme was skipped.
+
+Usage: version_diff.py BULWARK WORKDIR [SCHEME...]"""
+import json
+import os
+import random
+import subprocess
+import sys
+
+N = int(os.environ.get("BW_VERSION_PAIRS", "3000"))
+BULWARK, WORK = sys.argv[1], sys.argv[2]
+ONLY = set(sys.argv[3:])
+
+
+def pairs_from(gen, rng, n):
+    """Pairs (a, b): half independent, half b a small mutation of a (shared prefixes are where
+    comparators differ), plus some (a, a)."""
+    out = []
+    for i in range(n):
+        a = gen(rng)
+        r = rng.random()
+        if r < 0.45:
+            b = gen(rng)
+        elif r < 0.95:
+            b = mutate(a, gen, rng)
+        else:
+            b = a
+        out.append((a, b))
+    return out
+
+
+def mutate(a, gen, rng):
+    other = gen(rng)
+    k = rng.randint(0, len(a))
+    choice = rng.random()
+    if choice < 0.4:
+        return a[:k] + other[rng.randint(0, len(other)):]
+    if choice < 0.7:
+        return a + rng.choice(["", ".", "~", "^", "+", "-", "_", ".0", "0", "a", "1", ".1", "-1", "~1", "^1"])
+    if choice < 0.85 and k < len(a):
+        return a[:k] + a[k + 1:]
+    return a[:k] + rng.choice("0123456789.~^+-_abz") + a[k:]
+
+
+def run_batch(eco, pairs):
+    data = "".join(f"{a}\t{b}\n" for a, b in pairs)
+    p = subprocess.run([BULWARK, "version", "compare", "--ecosystem", eco, "--batch"], input=data,
+                       capture_output=True, text=True)
+    lines = p.stdout.splitlines()
+    if len(lines) != len(pairs):
+        sys.exit(f"FAIL: bulwark printed {len(lines)} lines for {len(pairs)} pairs ({eco}): {p.stderr[:500]}")
+    return ["error" if l.startswith("error") else l for l in lines]
+
+
+def sign(x):
+    return "-1" if x < 0 else ("1" if x > 0 else "0")
+
+
+# ---- generators ----------------------------------------------------------------------------
+
+def g_chars(rng, alphabet, lo, hi):
+    return "".join(rng.choice(alphabet) for _ in range(rng.randint(lo, hi)))
+
+
+def gen_dpkg(rng):
+    v = ""
+    if rng.random() < 0.2:
+        v += rng.choice(["0", "1", "2", "10", "00"]) + ":"
+    v += rng.choice("0123456789") + g_chars(rng, "0123456789.+~abzAZ", 0, 8)
+    if rng.random() < 0.6:
+        v += "-" + g_chars(rng, "0123456789.+~abz", 1, 6)
+    return v
+
+
+def dpkg_valid(versions):
+    """python-apt orders any string; whether dpkg itself accepts one (no "bad syntax" warning or
+    error) is asked of dpkg --compare-versions, once per distinct string."""
+    ok = {}
+    for v in versions:
+        p = subprocess.run(["dpkg", "--compare-versions", v, "eq", v], capture_output=True, text=True)
+        # dpkg --compare-versions reads "" as "no version" (older than all); it is no version
+        ok[v] = v != "" and p.returncode == 0 and not p.stderr.strip()
+    return ok
+
+
+def gen_rpm(rng):
+    v = ""
+    if rng.random() < 0.2:
+        v += rng.choice(["0", "1", "2", "", "01"]) + ":"
+    v += g_chars(rng, "0123456789.~^_+abzAZ", 1, 9)
+    if rng.random() < 0.6:
+        v += "-" + g_chars(rng, "0123456789.~^_abz", 1, 6)
+    return v
+
+
+def gen_pep440(rng):
+    v = ""
+    if rng.random() < 0.05:
+        v += rng.choice(["v", "V"])
+    if rng.random() < 0.1:
+        v += rng.choice(["0", "1", "2"]) + "!"
+    v += ".".join(rng.choice(["0", "1", "2", "10", "00", "01"]) for _ in range(rng.randint(1, 4)))
+    sep = lambda: rng.choice(["", "", ".", "-", "_"])
+    num = lambda: rng.choice(["", "0", "1", "2", "10", "01"])
+    if rng.random() < 0.4:
+        v += sep() + rng.choice(["a", "b", "c", "rc", "alpha", "beta", "pre", "preview", "RC", "Alpha"]) + sep() + num()
+    if rng.random() < 0.3:
+        if rng.random() < 0.3:
+            v += "-" + rng.choice(["0", "1", "2"])
+        else:
+            v += sep() + rng.choice(["post", "rev", "r", "POST"]) + sep() + num()
+    if rng.random() < 0.3:
+        v += sep() + rng.choice(["dev", "DEV"]) + sep() + num()
+    if rng.random() < 0.2:
+        v += "+" + rng.choice(["", "."]).join(rng.choice(["1", "a", "ubuntu", "2", "B", "01", "abc"]) for _ in range(rng.randint(1, 3)))
+    if rng.random() < 0.03:
+        v = rng.choice([" ", ""]) + v + rng.choice([" ", "\t", "", "x", ".", "-"])
+    return v
+
+
+def gen_semver(rng):
+    nums = ["0", "1", "2", "10", "01", "9007199254740991", "9007199254740992"]
+    w = [30, 30, 15, 15, 2, 1, 1]
+    v = "v" if rng.random() < 0.05 else ""
+    v += ".".join(rng.choices(nums, w)[0] for _ in range(3))
+    if rng.random() < 0.02:
+        v = v.rsplit(".", 1)[0]
+    if rng.random() < 0.5:
+        ids = ["0", "1", "2", "10", "alpha", "beta", "rc", "a-1", "1a", "-", "x", "01", "Alpha", "a", "b"]
+        v += "-" + ".".join(rng.choice(ids) for _ in range(rng.randint(1, 4)))
+    if rng.random() < 0.15:
+        v += "+" + ".".join(rng.choice(["build", "1", "01", "sha-5", "x"]) for _ in range(rng.randint(1, 2)))
+    return v
+
+
+# ---- references -----------------------------------------------------------------------------
+
+def ref_dpkg(pairs):
+    import apt_pkg
+    apt_pkg.init_system()
+    ok = dpkg_valid({v for p in pairs for v in p})
+    return [sign(apt_pkg.version_compare(a, b)) if ok[a] and ok[b] else "error" for a, b in pairs]
+
+
+def split_evr(s):
+    # rpm's parseEVR: leading digits then ':' is the epoch; the release follows the last '-'
+    i = 0
+    while i < len(s) and s[i].isdigit():
+        i += 1
+    e = None
+    rest = s
+    if i < len(s) and s[i] == ":":
+        e = s[:i] or "0"
+        rest = s[i + 1:]
+    r = None
+    if "-" in rest:
+        rest, r = rest.rsplit("-", 1)
+    return (e, rest, r)
+
+
+def ref_rpm(pairs):
+    import rpm
+    out = []
+    for a, b in pairs:
+        try:
+            out.append(sign(rpm.labelCompare(split_evr(a), split_evr(b))))
+        except ValueError:  # rpm rejects an empty version
+            out.append("error")
+    return out
+
+
+def ref_pep440(pairs):
+    from packaging.version import Version, InvalidVersion
+    out = []
+    for a, b in pairs:
+        try:
+            va, vb = Version(a), Version(b)
+        except InvalidVersion:
+            out.append("error")
+            continue
+        out.append(sign((va > vb) - (va < vb)))
+    return out
+
+
+def ref_node(pairs, script):
+    mod = os.path.join(WORK, "node_modules")
+    env = dict(os.environ, NODE_PATH=mod)
+    data = "".join(f"{a}\t{b}\n" for a, b in pairs)
+    p = subprocess.run(["node", "-e", script], input=data, capture_output=True, text=True, env=env)
+    if p.returncode != 0:
+        sys.exit(f"FAIL: node reference failed: {p.stderr[:500]}")
+    return p.stdout.splitlines()
+
+
+SEMVER_JS = r"""
+const semver = require('semver');
+const lines = require('fs').readFileSync(0, 'utf8').split('\n');
+const out = [];
+for (const l of lines) {
+  if (!l) continue;
+  const [a, b] = l.split('\t');
+  if (semver.valid(a) === null || semver.valid(b) === null) { out.push('error'); continue; }
+  out.push(String(semver.compare(a, b)));
+}
+process.stdout.write(out.join('\n') + '\n');
+"""
+
+SCHEMES = {
+    # name: (OSV ecosystem, generator, reference, why-skip check)
+    "dpkg": ("Debian", gen_dpkg, ref_dpkg, "import apt_pkg"),
+    "rpm": ("Red Hat", gen_rpm, ref_rpm, "import rpm"),
+    "pep440": ("PyPI", gen_pep440, ref_pep440, "import packaging.version"),
+    "semver": ("npm", gen_semver, lambda p: ref_node(p, SEMVER_JS), "node"),
+}
+
+
+def available(check):
+    if check.startswith("import"):
+        try:
+            exec(check)
+            return True
+        except ImportError:
+            return False
+    if check == "node":
+        return os.path.isdir(os.path.join(WORK, "node_modules", "semver"))
+    return False
+
+
+def main():
+    fails = 0
+    ran = 0
+    for name, (eco, gen, ref, check) in SCHEMES.items():
+        if ONLY and name not in ONLY:
+            continue
+        if not available(check):
+            print(f"SKIP: {name}: reference implementation not available ({check})")
+            continue
+        rng = random.Random(f"bulwark-{name}")
+        pairs = pairs_from(gen, rng, N)
+        want = ref(pairs)
+        got = run_batch(eco, pairs)
+        bad = [(a, b, w, g) for (a, b), w, g in zip(pairs, want, got) if w != g]
+        ran += 1
+        nerr = sum(1 for w in want if w == "error")
+        print(f"{name}: {len(pairs) - len(bad)}/{len(pairs)} agree ({nerr} pairs rejected by the reference)")
+        for a, b, w, g in bad[:40]:
+            print(f"  DISAGREE {name}: {a!r} vs {b!r}: reference {w}, bulwark {g}")
+        if bad:
+            fails += 1
+    if fails:
+        return 1
+    return 0 if ran else 77
+
+
+if __name__ == "__main__":
+    sys.exit(main())
