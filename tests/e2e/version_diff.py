@@ -8,6 +8,7 @@ Usage: version_diff.py BULWARK WORKDIR [SCHEME...]"""
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 
@@ -209,12 +210,89 @@ for (const l of lines) {
 process.stdout.write(out.join('\n') + '\n');
 """
 
+RUBY_RB = r"""
+STDIN.each_line do |l|
+  a, b = l.chomp("\n").split("\t", -1)
+  if Gem::Version.correct?(a) && Gem::Version.correct?(b)
+    puts(Gem::Version.new(a) <=> Gem::Version.new(b))
+  else
+    puts "error"
+  end
+end
+"""
+
+
+def ref_ruby(pairs):
+    data = "".join(f"{a}\t{b}\n" for a, b in pairs)
+    p = subprocess.run(["ruby", "-e", RUBY_RB], input=data, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"FAIL: ruby reference failed: {p.stderr[:500]}")
+    return p.stdout.splitlines()
+
+
+MAVEN_JAVA = """
+import java.io.*;
+import org.apache.maven.artifact.versioning.ComparableVersion;
+public class MavenCmp {
+  public static void main(String[] args) throws IOException {
+    BufferedReader r = new BufferedReader(new InputStreamReader(System.in, "UTF-8"));
+    PrintWriter w = new PrintWriter(new BufferedWriter(new OutputStreamWriter(System.out, "UTF-8")));
+    String l;
+    while ((l = r.readLine()) != null) {
+      String[] p = l.split("\t", -1);
+      int c = new ComparableVersion(p[0]).compareTo(new ComparableVersion(p[1]));
+      w.println(c < 0 ? -1 : c > 0 ? 1 : 0);
+    }
+    w.flush();
+  }
+}
+"""
+MAVEN_JAR = "/usr/share/java/maven-artifact-3.x.jar"  # libmaven3-core-java
+
+
+def ref_maven(pairs):
+    d = os.path.join(WORK, "maven-ref")
+    os.makedirs(d, exist_ok=True)
+    src = os.path.join(d, "MavenCmp.java")
+    if not os.path.exists(os.path.join(d, "MavenCmp.class")):
+        with open(src, "w") as f:
+            f.write(MAVEN_JAVA)
+        subprocess.run(["javac", "-cp", MAVEN_JAR, "-d", d, src], check=True)
+    data = "".join(f"{a}\t{b}\n" for a, b in pairs)
+    p = subprocess.run(["java", "-cp", f"{MAVEN_JAR}:{d}", "MavenCmp"], input=data, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"FAIL: java reference failed: {p.stderr[:500]}")
+    return p.stdout.splitlines()
+
+
+def gen_rubygems(rng):
+    v = rng.choice(["0", "1", "2", "10", "01", "00"])
+    for _ in range(rng.randint(0, 4)):
+        v += "." + rng.choice(["0", "1", "2", "10", "a", "b", "pre", "rc1", "0a", "a0", "alpha", "Z", "00"])
+    if rng.random() < 0.2:
+        v += "-" + rng.choice(["1", "a", "pre", "rc.1", "beta-2", "0"])
+    if rng.random() < 0.03:
+        v = rng.choice(["", " ", "1a", "1..0", "a", "1.0-", " 1.0 "]) + rng.choice(["", "1"])
+    return v
+
+
+def gen_maven(rng):
+    parts = ["0", "1", "2", "10", "00", "01", "a", "b", "m", "alpha", "beta", "milestone", "rc", "cr", "snapshot",
+             "ga", "final", "release", "sp", "foo", "RC", "Final", "SNAPSHOT", "", "jre", "x"]
+    v = rng.choice(["0", "1", "2", "10", "1.0", "2.14"])
+    for _ in range(rng.randint(0, 5)):
+        v += rng.choice([".", "-", "", "", "."]) + rng.choice(parts)
+    return v
+
+
 SCHEMES = {
     # name: (OSV ecosystem, generator, reference, why-skip check)
     "dpkg": ("Debian", gen_dpkg, ref_dpkg, "import apt_pkg"),
     "rpm": ("Red Hat", gen_rpm, ref_rpm, "import rpm"),
     "pep440": ("PyPI", gen_pep440, ref_pep440, "import packaging.version"),
     "semver": ("npm", gen_semver, lambda p: ref_node(p, SEMVER_JS), "node"),
+    "rubygems": ("RubyGems", gen_rubygems, ref_ruby, "ruby"),
+    "maven": ("Maven", gen_maven, ref_maven, "maven"),
 }
 
 
@@ -225,6 +303,10 @@ def available(check):
             return True
         except ImportError:
             return False
+    if check == "ruby":
+        return shutil.which("ruby") is not None
+    if check == "maven":
+        return shutil.which("javac") is not None and shutil.which("java") is not None and os.path.exists(MAVEN_JAR)
     if check == "node":
         return os.path.isdir(os.path.join(WORK, "node_modules", "semver"))
     return False
