@@ -199,6 +199,102 @@ static void test_pep440(void) {
   check_invalid(BW_VSCHEME_PEP440, "pep440", bad, N(bad));
 }
 
+static void test_go(void) {
+  /* golang.org/x/mod/semver's ordered test list (valid entries, ascending) */
+  static const char *const chain[] = {"v1.0.0-alpha", "v1.0.0-alpha.1", "v1.0.0-alpha.beta", "v1.0.0-beta", "v1.0.0-beta.2",
+                                      "v1.0.0-beta.11", "v1.0.0-rc.1", "v1.0.0", "v1.2.0", "v1.2.3-456", "v1.2.3-456.789",
+                                      "v1.2.3-456-789", "v1.2.3-456a", "v1.2.3-pre", "v1.2.3-pre.1", "v1.2.3-zzz", "v1.2.3"};
+  check_chain(BW_VSCHEME_GO, "go", chain, N(chain));
+  static const vec v[] = {
+      {"v1", "v1.0.0", 0}, {"v1.0", "v1.0.0", 0}, {"v1.2", "v1.2.0", 0}, {"v1.2.3-pre+meta", "v1.2.3-pre", 0},
+      {"v1.2.3+meta", "v1.2.3", 0}, {"v1.2.3+meta-pre", "v1.2.3", 0}, {"v1.2.3+meta-pre.sha.256a", "v1.2.3", 0},
+      /* +incompatible is build metadata; pseudo-versions are pre-releases */
+      {"v2.0.0+incompatible", "v2.0.0", 0}, {"v2.0.1+incompatible", "v2.0.0", 1},
+      {"v0.0.0-20191109021931-daa7c04131f5", "v0.0.1", -1},
+      {"v0.0.0-20191109021931-daa7c04131f5", "v0.0.0-20200101000000-aaaaaaaaaaaa", -1},
+      {"v1.2.4-0.20191109021931-daa7c04131f5", "v1.2.3", 1}, {"v1.2.4-0.20191109021931-daa7c04131f5", "v1.2.4", -1},
+      {"v1.2.3-pre.0.20191109021931-daa7c04131f5", "v1.2.3-pre", 1},
+      /* OSV writes Go versions without the v */
+      {"1.2.3", "v1.2.3", 0}, {"0.0.0-20210101000000-abcdefabcdef", "1.0.0", -1}, {"v100000000000000000000.0.0", "v2.0.0", 1},
+  };
+  check_vecs(BW_VSCHEME_GO, "go", v, N(v));
+  static const char *const bad[] = {"", "bad", "v1-alpha.beta.gamma", "v1-pre", "v1+meta", "v1-pre+meta", "v1.2-pre", "v1.2+meta",
+                                    "v1.2-pre+meta", "v01.2.3", "v1.2.3.4", "v1.2.3-01", "v1.2.3-", "v1.2.3+", "vv1.2.3", "go1.21"};
+  check_invalid(BW_VSCHEME_GO, "go", bad, N(bad));
+}
+
+static void test_nuget(void) {
+  /* NuGet.Versioning's comparer tests: SemVer 2 order, 4-part versions, case-insensitive labels */
+  static const char *const chain[] = {"0.0.0", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2",
+                                      "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.0.1", "1.0.1", "1.1.0", "2.0.0"};
+  check_chain(BW_VSCHEME_NUGET, "nuget", chain, N(chain));
+  static const vec v[] = {
+      {"1.0.0", "1.0.0.0", 0},     {"1.0", "1.0.0", 0},          {"1", "1.0.0.0", 0},          {"1.0.0-BETA", "1.0.0-beta", 0},
+      {"1.0.0+A", "1.0.0+B", 0},   {"1.0.0-beta+A", "1.0.0-beta", 0}, {"1.01.1", "1.1.1", 0},    {"1.0.0-Beta.2", "1.0.0-beta.10", -1},
+      {"1.0.0-a", "1.0.0-B", -1},  {"1.0.0-1", "1.0.0-a", -1},   {"2.0.0.0-rc", "2.0.0", -1},   {"1.0.0.10", "1.0.0.9", 1},
+      {"1.0.0-alpha-1", "1.0.0-alpha", 1}, {"4.3.0", "13.0.1", -1},
+  };
+  check_vecs(BW_VSCHEME_NUGET, "nuget", v, N(v));
+  static const char *const bad[] = {"", "a", "1.0.0.0.0", "1.0.0-", "1.0.0-a..b", "1.0.0+", "1.0.0-a_b", "2147483648.0.0", "1.0.", ".1"};
+  check_invalid(BW_VSCHEME_NUGET, "nuget", bad, N(bad));
+}
+
+static void test_maven(void) {
+  /* orderings in the style of Maven's ComparableVersionTest, as maven-artifact 3.8 orders them
+   * (".X" after a number opens a list like "-X" since MNG-5568, so 2.0.a < 2-1) */
+  static const char *const chain[] = {"1-alpha2snapshot", "1-alpha2", "1-alpha-123", "1-beta-2", "1-beta123", "1-m2",
+                                      "1-m11", "1-rc", "1-cr2", "1-rc123", "1-SNAPSHOT", "1", "1-sp", "1-sp2", "1-sp123",
+                                      "1-abc", "1-def", "1-pom-1", "1-1-snapshot", "1-1", "1-2", "1-123"};
+  check_chain(BW_VSCHEME_MAVEN, "maven", chain, N(chain));
+  static const char *const chain2[] = {"2.0", "2.0.a", "2-1", "2.0.2", "2.0.123", "2.1.0", "2.1-a", "2.1b",
+                                       "2.1-c", "2.1-1", "2.1.0.1", "2.2", "2.123", "11.a2", "11.a11", "11.b2", "11.b11",
+                                       "11.m2", "11.m11", "11", "11.a", "11b", "11c", "11m"};
+  check_chain(BW_VSCHEME_MAVEN, "maven", chain2, N(chain2));
+  static const vec v[] = {
+      {"1", "1.0", 0},       {"1", "1.0.0", 0},         {"1.0", "1.0.0", 0},       {"1", "1-0", 0},
+      {"1", "1.0-0", 0},     {"1.0", "1.0-0", 0},       {"1a", "1-a", 0},          {"1a", "1.0-a", 0},
+      {"1x", "1-x", 0},      {"1-ga", "1", 0},          {"1-final", "1", 0},       {"1-release", "1", 0},
+      {"1.0-RC1", "1.0-cr1", 0}, {"1a1", "1-alpha-1", 0}, {"1b2", "1-beta-2", 0},  {"1m3", "1-milestone-3", 0},
+      {"1X", "1x", 0},       {"1A", "1a", 0},           {"1-SNAPSHOT", "1-snapshot", 0},
+      {"2.14.1", "2.15.0", -1}, {"2.17.0", "2.17.0-rc1", 1}, {"5.3.17", "5.3.18", -1}, {"1.2.80", "1.2.83", -1},
+      {"2.0.0.RELEASE", "2.0.0", 0}, {"1.0.0.Final", "1.0.0", 0}, {"1-ga-1", "1-1", -1},
+      {"1.0.alpha", "1.0", -1}, {"2.0.a", "2.0.0.a", 0}, {"1.sp", "1.sp.1", 1}, {"9999999999", "10000000000", -1}, {"99999999999999999999", "1", 1},
+  };
+  check_vecs(BW_VSCHEME_MAVEN, "maven", v, N(v));
+  static const char *const bad[] = {"1.0\x01", "1.0\xc3\xa9"};
+  check_invalid(BW_VSCHEME_MAVEN, "maven", bad, N(bad));
+}
+
+static void test_rubygems(void) {
+  static const vec v[] = {
+      /* rubygems' test_gem_version.rb */
+      {"1.0", "1.0.a", 1},     {"1.8.2", "0.0.0", 1},   {"1.8.2", "1.8.2.a", 1}, {"1.8.2.b", "1.8.2.a", 1},
+      {"1.8.2.a", "1.8.2", -1}, {"1.8.2.a10", "1.8.2.a9", 1}, {"", "0", 0},      {"0.beta.1", "0.0.beta.1", 0},
+      {"0.0.beta", "0.0.beta.1", -1}, {"0.0.beta", "0.beta.1", -1}, {"5.a", "5.0.0.rc2", -1}, {"5.x", "5.0.0.rc2", 1},
+      {"1.0", "1", 0},         {"1.0.0", "1", 0},       {"1.2.b1", "1.2.b.1", 0}, {"1.0-1", "1.0.pre.1", 0},
+      {" 1.0 ", "1.0", 0},     {"1.9.3", "1.10", -1},   {"2.0.0.rc1", "2.0.0", -1}, {"1.0.A", "1.0.a", -1},
+      {"4.2.11.1", "4.2.11", 1}, {"1.13.10", "1.13.9", 1},
+  };
+  check_vecs(BW_VSCHEME_RUBYGEMS, "rubygems", v, N(v));
+  static const char *const bad[] = {"junk", "1.0\n2.0", "1..2", "1.2 3.4", "1a", "1.0-", "-1", "1.0+1"};
+  check_invalid(BW_VSCHEME_RUBYGEMS, "rubygems", bad, N(bad));
+}
+
+static void test_composer(void) {
+  static const vec v[] = {
+      {"1.0.0", "v1.0", 0},          {"1", "1.0.0.0", 0},            {"1.0.0-RC1", "1.0.0", -1},   {"1.0.0-rc1", "1.0.0-RC1", 0},
+      {"1.0.0-beta2", "1.0.0-b2", 0}, {"1.0.0-alpha", "1.0.0-a", 0},  {"1.0.0-alpha", "1.0.0-dev", 1},
+      {"1.0.0-patch1", "1.0.0", 1},  {"1.0.0-pl1", "1.0.0-p1", 0},   {"1.0.0-beta.2", "1.0.0-beta1", 1},
+      {"1.0.0-RC1", "1.0.0-beta3", 1}, {"5.4.3", "5.4.10", -1},      {"1.0.0+build.5", "1.0.0", 0},
+      {"1.0@beta", "1.0", 0},        {"2.x-dev", "2.5.0", 1},        {"2.0.x-dev", "2.1.0", -1},  {"20230101", "20221231", 1},
+      {"2010-01-02", "2010-01-03", -1}, {"2010-01-02", "2010.01.02", -1}, {"1.0.0.1", "1.0.0", 1},      {"v2.17.1", "2.17.0", 1},    {"1.0.0-alpha2", "1.0.0-alpha10", -1},
+      {"1.0.0-dev", "1.0.0-alpha", -1}, {"1.2.3-beta-dev", "1.2.3-beta", -1},
+  };
+  check_vecs(BW_VSCHEME_COMPOSER, "composer", v, N(v));
+  static const char *const bad[] = {"", "dev-master", "master", "dev-feature/x", "foo", "1.0.0-foo", "1.0.0-1", "12.3.4.5.6"};
+  check_invalid(BW_VSCHEME_COMPOSER, "composer", bad, N(bad));
+}
+
 static void test_ecosystems(void) {
   CHECK(bw_vscheme_for_ecosystem("Debian") == BW_VSCHEME_DPKG);
   CHECK(bw_vscheme_for_ecosystem("Debian:12") == BW_VSCHEME_DPKG);
@@ -254,6 +350,11 @@ int main(void) {
   test_apk();
   test_semver();
   test_pep440();
+  test_go();
+  test_nuget();
+  test_maven();
+  test_rubygems();
+  test_composer();
   test_ecosystems();
   test_limits();
   return test_finish();
