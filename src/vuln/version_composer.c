@@ -17,7 +17,9 @@ typedef struct {
   size_t n;
 } nbuf;
 
-static bool is_space(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+/* PHP's trim() set (NUL cannot occur in a C string) and PCRE's \s for the alias pattern */
+static bool is_trim(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v'; }
+static bool is_space(int c) { return is_trim(c) || c == '\f'; }
 
 static void put(nbuf *b, const char *p, size_t n) {
   if (b->n + n >= NORM_MAX) n = NORM_MAX - 1 - b->n; /* cannot happen for capped input */
@@ -112,7 +114,7 @@ static void put_modifier(nbuf *b, const modifier *m) {
   if (m->dev) put(b, "-dev", 4);
 }
 
-/* ^v?(\d{4}(?:[.:-]?\d{2}){1,6}(?:[.:-]?\d{1,3}){0,2}) followed by a modifier: backtracking over
+/* ^v?(\d{4}(?:[.:-]?\d{2}){1,6}(?:[.:-]?\d{1,3})?) followed by a modifier: backtracking over
  * the group counts and widths. Returns the end of the date part, or 0. */
 static size_t match_date(const char *s, size_t n, size_t i, int twos, int threes, modifier *m) {
   /* greedy, as PCRE: first try one more group, then accept here */
@@ -129,7 +131,7 @@ static size_t match_date(const char *s, size_t n, size_t i, int twos, int threes
       }
     }
   }
-  if (twos >= 1 && threes < 2) {
+  if (twos >= 1 && threes < 1) {
     for (int sep = 1; sep >= 0; sep--) {
       size_t p = i;
       if (sep) {
@@ -149,8 +151,8 @@ static size_t match_date(const char *s, size_t n, size_t i, int twos, int threes
 
 static int normalize(const char *s, size_t n, nbuf *b, bw_error *err) {
   b->n = 0, b->s[0] = '\0';
-  while (n && is_space((unsigned char)*s)) s++, n--;
-  while (n && is_space((unsigned char)s[n - 1])) n--;
+  while (n && is_trim((unsigned char)*s)) s++, n--;
+  while (n && is_trim((unsigned char)s[n - 1])) n--;
   /* "X as Y" alias: X */
   for (size_t i = 0; i < n; i++)
     if (s[i] == ',') goto no_alias;

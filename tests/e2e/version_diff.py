@@ -125,13 +125,13 @@ def gen_pep440(rng):
 
 def gen_semver(rng):
     nums = ["0", "1", "2", "10", "01", "9007199254740991", "9007199254740992"]
-    w = [30, 30, 15, 15, 2, 1, 1]
+    w = [30, 30, 15, 15, 1, 0.5, 0.5]
     v = "v" if rng.random() < 0.05 else ""
     v += ".".join(rng.choices(nums, w)[0] for _ in range(3))
     if rng.random() < 0.02:
         v = v.rsplit(".", 1)[0]
     if rng.random() < 0.5:
-        ids = ["0", "1", "2", "10", "alpha", "beta", "rc", "a-1", "1a", "-", "x", "01", "Alpha", "a", "b"]
+        ids = ["0", "1", "2", "10", "alpha", "beta", "rc", "a-1", "1a", "-", "x", "Alpha", "a", "b"] * 3 + ["01", ""]
         v += "-" + ".".join(rng.choice(ids) for _ in range(rng.randint(1, 4)))
     if rng.random() < 0.15:
         v += "+" + ".".join(rng.choice(["build", "1", "01", "sha-5", "x"]) for _ in range(rng.randint(1, 2)))
@@ -285,6 +285,54 @@ def gen_maven(rng):
     return v
 
 
+COMPOSER_PHP = r"""
+require '/usr/share/php/Composer/Semver/autoload.php';
+use Composer\Semver\VersionParser;
+use Composer\Semver\Comparator;
+$p = new VersionParser();
+while (($l = fgets(STDIN)) !== false) {
+  $f = explode("\t", rtrim($l, "\n"), 2);
+  try {
+    $a = $p->normalize($f[0]);
+    $b = $p->normalize($f[1]);
+  } catch (Exception $e) {
+    echo "error\n";
+    continue;
+  }
+  if (strncmp($a, 'dev-', 4) == 0 || strncmp($b, 'dev-', 4) == 0) { echo "error\n"; continue; }
+  echo (Comparator::lessThan($a, $b) ? -1 : (Comparator::greaterThan($a, $b) ? 1 : 0)), "\n";
+}
+"""
+COMPOSER_AUTOLOAD = "/usr/share/php/Composer/Semver/autoload.php"
+
+
+def ref_composer(pairs):
+    data = "".join(f"{a}\t{b}\n" for a, b in pairs)
+    p = subprocess.run(["php", "-r", COMPOSER_PHP], input=data, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"FAIL: php reference failed: {p.stderr[:500]}")
+    return p.stdout.splitlines()
+
+
+def gen_composer(rng):
+    v = "v" if rng.random() < 0.1 else ""
+    if rng.random() < 0.08:
+        v += rng.choice(["2010", "20230101", "2023-01-02", "2010.01.02", "201001021530", "123456"])
+    else:
+        v += ".".join(rng.choice(["0", "1", "2", "10", "01", "x"]) if i else rng.choice(["0", "1", "2", "10"])
+                      for i in range(rng.randint(1, 4)))
+    if rng.random() < 0.4:
+        v += rng.choice(["", "-", ".", "_"]) + rng.choice(["alpha", "a", "beta", "b", "RC", "rc", "patch", "pl", "p", "stable", "Beta", "dev"])
+        v += rng.choice(["", "1", "2", "10", ".1", "-2", "1.1"])
+    if rng.random() < 0.1:
+        v += rng.choice(["-dev", ".dev", "dev"])
+    if rng.random() < 0.05:
+        v += rng.choice(["@beta", "@dev", "+build.1", "+1", " as 1.0.0"])
+    if rng.random() < 0.02:
+        v = rng.choice(["dev-master", "master", "1.0.x-dev", "foo", "1.0-foo", ""])
+    return v
+
+
 SCHEMES = {
     # name: (OSV ecosystem, generator, reference, why-skip check)
     "dpkg": ("Debian", gen_dpkg, ref_dpkg, "import apt_pkg"),
@@ -293,6 +341,7 @@ SCHEMES = {
     "semver": ("npm", gen_semver, lambda p: ref_node(p, SEMVER_JS), "node"),
     "rubygems": ("RubyGems", gen_rubygems, ref_ruby, "ruby"),
     "maven": ("Maven", gen_maven, ref_maven, "maven"),
+    "composer": ("Packagist", gen_composer, ref_composer, "composer"),
 }
 
 
@@ -307,6 +356,8 @@ def available(check):
         return shutil.which("ruby") is not None
     if check == "maven":
         return shutil.which("javac") is not None and shutil.which("java") is not None and os.path.exists(MAVEN_JAR)
+    if check == "composer":
+        return shutil.which("php") is not None and os.path.exists(COMPOSER_AUTOLOAD)
     if check == "node":
         return os.path.isdir(os.path.join(WORK, "node_modules", "semver"))
     return False

@@ -4,7 +4,8 @@
 # dpkg (python3-apt + dpkg's own syntax check), rpm (python3-rpm labelCompare), PEP 440
 # (python3-packaging), npm (the node semver package, pinned, installed into the test cache),
 # RubyGems (ruby's Gem::Version), Maven (ComparableVersion from libmaven3-core-java, through a
-# ten-line Java class compiled with javac at test time).
+# ten-line Java class compiled with javac at test time), Packagist (php-composer-semver's
+# VersionParser::normalize + Comparator).
 # A scheme whose reference is missing is skipped with a line saying so; any disagreement fails.
 source "$(dirname "$0")/lib.sh"
 
