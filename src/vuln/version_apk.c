@@ -1,145 +1,139 @@
-/* apk version comparison, as apk-tools 2.x (src/version.c) does it: a Gentoo-style version
- * {number}{.number}...{letter}{_suffix{number}}...{-r{number}} read as a stream of typed tokens.
- * Suffixes _alpha _beta _pre _rc sort before the plain version, _cvs _svn _git _hg _p after it;
- * a component after '.' that starts with zeros gets the negated count of zeros first, so
- * "1.01" < "1.1"; when one version runs out, the longer one is newer unless it continues with a
- * pre-release suffix. Versions apk would reject (apk_version_validate) are BW_EINVAL. Numbers
- * compare as unbounded integers (apk's int would overflow on long date stamps). */
-#include <stdint.h>
+/* apk version comparison, as current apk-tools (src/version.c, 2.14 and 3.x) does it:
+ * {number}{.number}...{letter}{_suffix{number}}...{~hash}{-r{number}} read as typed tokens. Numbers
+ * compare numerically, except a component after '.' with a leading zero on either side compares
+ * as a string ("1.01" < "1.1", Gentoo's rule); suffixes _alpha _beta _pre _rc sort before the plain
+ * version, _cvs _svn _git _hg _p after it; when one version runs out, the longer one is newer
+ * unless it goes on with a pre-release suffix. Versions apk_version_validate rejects are
+ * BW_EINVAL. Numbers are unbounded (compared as digit strings). */
 #include <string.h>
 
 #include "vuln/version_internal.h"
 
-enum { T_INVALID = -1, T_DIGIT_OR_ZERO, T_DIGIT, T_LETTER, T_SUFFIX, T_SUFFIX_NO, T_REVISION_NO, T_END };
+enum { T_INITIAL_DIGIT, T_DIGIT, T_LETTER, T_SUFFIX, T_SUFFIX_NO, T_COMMIT_HASH, T_REVISION_NO, T_END, T_INVALID };
+enum { S_INVALID, S_ALPHA, S_BETA, S_PRE, S_RC, S_NONE, S_CVS, S_SVN, S_GIT, S_HG, S_P };
+
+typedef struct {
+  int token, suffix;
+  const char *v; /* the token's text: digits, the letter, the suffix word, the hash */
+  size_t vl;
+} tok;
 
 typedef struct {
   const char *p;
   size_t n;
 } blob;
 
-/* A token's value: a number (its digits, compared as an unbounded integer, where apk keeps an
- * int), or v: the negated count of leading zeros, a letter, or a suffix's rank. */
-typedef struct {
-  int64_t v;
-  const char *num; /* NULL unless a number */
-  size_t numlen;
-} tokval;
+static bool hexdig(int c) { return bw_vdigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
-static int tokval_cmp(tokval a, tokval b) {
-  if (a.num && b.num) return bw_vnum_cmp(a.num, a.numlen, b.num, b.numlen);
-  if (a.num) return b.v < 0 ? 1 : bw_vnum_cmp(a.num, a.numlen, "", 0) > 0 ? 1 : (b.v > 0 ? -1 : 0);
-  if (b.num) return -tokval_cmp(b, a);
-  return a.v < b.v ? -1 : a.v > b.v;
+static int suffix_value(const char *s, size_t n) {
+  static const char *const names[] = {"", "alpha", "beta", "pre", "rc", "", "cvs", "svn", "git", "hg", "p"};
+  int val;
+  if (!n) return S_INVALID;
+  switch (s[0]) {
+  case 'a': val = S_ALPHA; break;
+  case 'b': val = S_BETA; break;
+  case 'c': val = S_CVS; break;
+  case 'g': val = S_GIT; break;
+  case 'h': val = S_HG; break;
+  case 'p': val = n > 1 ? S_PRE : S_P; break;
+  case 'r': val = S_RC; break;
+  case 's': val = S_SVN; break;
+  default: return S_INVALID;
+  }
+  return strlen(names[val]) == n && !memcmp(names[val], s, n) ? val : S_INVALID;
 }
 
-static bool lower(int c) { return c >= 'a' && c <= 'z'; }
-
-static void next_token(int *type, blob *b) {
-  int n = T_INVALID;
-  if (b->n == 0) {
-    n = T_END;
-  } else if ((*type == T_DIGIT || *type == T_DIGIT_OR_ZERO) && lower((unsigned char)b->p[0])) {
-    n = T_LETTER;
-  } else if (*type == T_LETTER && bw_vdigit((unsigned char)b->p[0])) {
-    n = T_DIGIT;
-  } else if (*type == T_SUFFIX && bw_vdigit((unsigned char)b->p[0])) {
-    n = T_SUFFIX_NO;
-  } else {
-    switch (b->p[0]) {
-    case '.': n = T_DIGIT_OR_ZERO; break;
-    case '_': n = T_SUFFIX; break;
-    case '-':
-      if (b->n > 1 && b->p[1] == 'r') {
-        n = T_REVISION_NO;
-        b->p++, b->n--;
-      }
-      break;
-    default: break;
-    }
-    b->p++, b->n--;
-  }
-  if (n < *type) {
-    if (!((n == T_DIGIT_OR_ZERO && *type == T_DIGIT) || (n == T_SUFFIX && *type == T_SUFFIX_NO) ||
-          (n == T_DIGIT && *type == T_LETTER)))
-      n = T_INVALID;
-  }
-  *type = n;
-}
-
-static const char *const pre_suffixes[] = {"alpha", "beta", "pre", "rc"};
-static const char *const post_suffixes[] = {"cvs", "svn", "git", "hg", "p"};
-#define NPRE ((int)(sizeof pre_suffixes / sizeof pre_suffixes[0]))
-#define NPOST ((int)(sizeof post_suffixes / sizeof post_suffixes[0]))
-
-static tokval get_token(int *type, blob *b) {
-  tokval t = {0, NULL, 0};
-  int64_t v = 0;
+static void parse_digits(tok *t, blob *b) {
   size_t i = 0;
-  int nt = T_INVALID;
+  while (i < b->n && bw_vdigit((unsigned char)b->p[i])) i++;
+  t->v = b->p, t->vl = i;
+  b->p += i, b->n -= i;
+  if (!i) t->token = T_INVALID;
+}
+
+static void token_first(tok *t, blob *b) {
+  t->token = T_INITIAL_DIGIT, t->suffix = S_INVALID;
+  parse_digits(t, b);
+}
+
+static void token_next(tok *t, blob *b) {
   if (b->n == 0) {
-    *type = T_END;
-    return t;
+    t->token = T_END;
+    return;
   }
-  switch (*type) {
-  case T_DIGIT_OR_ZERO:
-    if (b->p[0] == '0') { /* leading zeros: the negated count, then the rest as a number */
-      while (i < b->n && b->p[i] == '0') i++;
-      nt = T_DIGIT;
-      v = -(int64_t)i;
-      break;
+  int c = (unsigned char)b->p[0];
+  if (c >= 'a' && c <= 'z') {
+    if (t->token > T_DIGIT) goto invalid;
+    t->v = b->p, t->vl = 1;
+    t->token = T_LETTER;
+    b->p++, b->n--;
+  } else if (c == '.' || bw_vdigit(c)) {
+    if (c == '.') {
+      if (t->token > T_DIGIT) goto invalid;
+      b->p++, b->n--;
     }
-    /* fallthrough */
+    if (t->token == T_INITIAL_DIGIT || t->token == T_DIGIT) t->token = T_DIGIT;
+    else if (t->token == T_SUFFIX) t->token = T_SUFFIX_NO;
+    else goto invalid;
+    parse_digits(t, b);
+  } else if (c == '_') {
+    if (t->token > T_SUFFIX_NO) goto invalid;
+    b->p++, b->n--;
+    size_t i = 0;
+    while (i < b->n && b->p[i] >= 'a' && b->p[i] <= 'z') i++;
+    t->v = b->p, t->vl = i;
+    b->p += i, b->n -= i;
+    t->suffix = suffix_value(t->v, t->vl);
+    if (t->suffix == S_INVALID) goto invalid;
+    t->token = T_SUFFIX;
+  } else if (c == '~') {
+    if (t->token >= T_COMMIT_HASH) goto invalid;
+    b->p++, b->n--;
+    size_t i = 0;
+    while (i < b->n && hexdig((unsigned char)b->p[i])) i++;
+    t->v = b->p, t->vl = i;
+    b->p += i, b->n -= i;
+    if (!i) goto invalid;
+    t->token = T_COMMIT_HASH;
+  } else if (c == '-') {
+    if (t->token >= T_REVISION_NO) goto invalid;
+    if (b->n < 2 || b->p[1] != 'r') goto invalid;
+    b->p += 2, b->n -= 2;
+    t->token = T_REVISION_NO;
+    parse_digits(t, b);
+  } else {
+    goto invalid;
+  }
+  return;
+invalid:
+  t->token = T_INVALID;
+}
+
+static int token_cmp(const tok *a, const tok *b) {
+  switch (a->token) {
   case T_DIGIT:
+    if (a->v[0] == '0' || b->v[0] == '0') break; /* leading zero: string order */
+    /* fallthrough */
+  case T_INITIAL_DIGIT:
   case T_SUFFIX_NO:
   case T_REVISION_NO:
-    while (i < b->n && bw_vdigit((unsigned char)b->p[i])) i++;
-    t.num = b->p, t.numlen = i;
-    break;
+    return bw_vnum_cmp(a->v, a->vl, b->v, b->vl);
   case T_LETTER:
-    v = (unsigned char)b->p[i++];
-    break;
-  case T_SUFFIX: {
-    int k;
-    for (k = 0; k < NPRE; k++) {
-      i = strlen(pre_suffixes[k]);
-      if (i <= b->n && strncmp(pre_suffixes[k], b->p, i) == 0) break;
-    }
-    if (k < NPRE) {
-      v = k - NPRE;
-      break;
-    }
-    for (k = 0; k < NPOST; k++) {
-      i = strlen(post_suffixes[k]);
-      if (i <= b->n && strncmp(post_suffixes[k], b->p, i) == 0) break;
-    }
-    if (k < NPOST) {
-      v = k;
-      break;
-    }
-    *type = T_INVALID; /* not a known suffix */
-    t.v = -1;
-    return t;
-  }
+    return a->v[0] < b->v[0] ? -1 : a->v[0] > b->v[0];
+  case T_SUFFIX:
+    return a->suffix < b->suffix ? -1 : a->suffix > b->suffix;
   default:
-    *type = T_INVALID;
-    t.v = -1;
-    return t;
+    break;
   }
-  b->p += i, b->n -= i;
-  if (b->n == 0) *type = T_END;
-  else if (nt != T_INVALID) *type = nt;
-  else next_token(type, b);
-  t.v = v;
-  return t;
+  return bw_vstr_cmp(a->v, a->vl, b->v, b->vl);
 }
 
 static int validate(const char *s, size_t n, bw_error *err) {
-  if (!n) return bw_error_set(err, BW_EINVAL, "apk version is empty");
-  if (memchr(s, '\0', n)) return bw_error_set(err, BW_EINVAL, "not a valid apk version");
   blob b = {s, n};
-  int t = T_DIGIT;
-  while (t != T_END && t != T_INVALID) get_token(&t, &b);
-  if (t != T_END) return bw_error_set(err, BW_EINVAL, "not a valid apk version");
+  tok t;
+  for (token_first(&t, &b); t.token < T_END; token_next(&t, &b)) {
+  }
+  if (t.token != T_END) return bw_error_set(err, BW_EINVAL, "not a valid apk version");
   return 0;
 }
 
@@ -148,24 +142,18 @@ int bw_vcmp_apk(const char *a, size_t alen, const char *b, size_t blen, int *out
   if (rc == 0) rc = validate(b, blen, err);
   if (rc < 0) return rc;
   blob x = {a, alen}, y = {b, blen};
-  int at = T_DIGIT, bt = T_DIGIT, tt, c = 0;
-  while (at == bt && at != T_END && at != T_INVALID && c == 0) {
-    tokval av = get_token(&at, &x);
-    tokval bv = get_token(&bt, &y);
-    c = tokval_cmp(av, bv);
-  }
-  if (c) {
-    *out = c;
-    return 0;
+  tok ta, tb;
+  for (token_first(&ta, &x), token_first(&tb, &y); ta.token == tb.token && ta.token < T_END;
+       token_next(&ta, &x), token_next(&tb, &y)) {
+    int c = token_cmp(&ta, &tb);
+    if (c) return *out = c, 0;
   }
   *out = 0;
-  if (at == bt) return 0;
+  if (ta.token == tb.token) return 0;
   /* equal so far: the one that goes on is newer, unless it goes on with a pre-release suffix */
-  tt = at;
-  if (at == T_SUFFIX && get_token(&tt, &x).v < 0) return *out = -1, 0;
-  tt = bt;
-  if (bt == T_SUFFIX && get_token(&tt, &y).v < 0) return *out = 1, 0;
-  if (at > bt) *out = -1;
-  else if (bt > at) *out = 1;
+  if (ta.token == T_SUFFIX && ta.suffix < S_NONE) *out = -1;
+  else if (tb.token == T_SUFFIX && tb.suffix < S_NONE) *out = 1;
+  else if (ta.token > tb.token) *out = -1;
+  else if (tb.token > ta.token) *out = 1;
   return 0;
 }

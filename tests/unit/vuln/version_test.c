@@ -117,7 +117,7 @@ static void check_lines(bw_vscheme s, const char *name, const char *const *lines
 }
 
 static void test_apk(void) {
-  /* from apk-tools test/version.data (its valid lines; apk-tools 2.x semantics) */
+  /* from apk-tools test/version.data (its valid lines) */
   static const char *const lines[] = {
       "2.34 > 0.1.0_alpha", "0.1.0_alpha = 0.1.0_alpha", "0.1.0_alpha < 0.1.3_alpha", "0.1.0_alpha2 > 0.1.0_alpha",
       "0.1.0_alpha < 2.2.39-r1", "2.2.39-r1 > 1.0.4-r3", "1.0.4-r3 < 1.0.4-r4", "1.0.4-r4 < 1.6", "1.0.2 > 0.7-r1",
@@ -143,17 +143,19 @@ static void test_apk(void) {
       "0.59s-r11 < 0.65", "3.81 > 1.6d", "1.2.10-r5 < 4.1.4-r3", "1.4.4-r1 < 2.1.9.200602141850",
   };
   check_lines(BW_VSCHEME_APK, "apk", lines, N(lines));
-  /* apk-tools 2.x quirks, kept on purpose (apk itself orders so): a component after '.' counts
-   * its leading zeros, and a suffix after such a component does not sort before the end */
+  /* leading zeros after '.' compare as strings; suffix ranks; commit hashes; unbounded numbers */
   static const vec v[] = {
-      {"1.01", "1.1", -1}, {"1.0", "1.00", 1}, {"1.001", "1.01", -1}, {"1.2_rc1-r1", "1.2", -1},
+      {"1.01", "1.1", -1}, {"1.0", "1.00", -1}, {"1.001", "1.01", -1}, {"1.2_rc1-r1", "1.2", -1},
       {"1.2-r0", "1.2", 1}, {"1.0_p1", "1.0_git1", 1}, {"1.0_cvs1", "1.0_svn1", -1}, {"1.0z", "1.0.1", -1},
       {"6.4_p20231125-r0", "6.4_p20230506-r0", 1}, {"1.0_pre1", "1.0_rc1", -1}, {"1.0_beta1", "1.0_pre1", -1},
-      {"1.0_rc1", "1.0", 1}, {"99999999999", "9999999999", 1}, {"1.99999999999", "1.99999999998", 1},
+      {"1.0_rc1", "1.0", -1}, {"1.0_alpha", "1.0_alpha1", -1}, {"99999999999", "9999999999", 1},
+      {"1.99999999999999999999999", "1.99999999999999999999998", 1}, {"1.0~abc123-r0", "1.0-r0", 1}, {"1.0~abc", "1.0", 1},
+      {"1.0~abc123", "1.0~abd", -1}, {"1.0~abc123-r1", "1.0~abc123-r0", 1}, {"3.0.13-r0", "3.0.8-r3", 1},
   };
   check_vecs(BW_VSCHEME_APK, "apk", v, N(v));
   /* "1.0bc" and "23_foo" are lines of test/version.data that apk itself flags as invalid */
-  static const char *const bad[] = {"", "1.0bc", "23_foo", "1.0_foo", "1.0-", "1.0-rc1", "1.0_alpha.1", "1.0A", "1..0b.1", "1.0-r1.2"};
+  static const char *const bad[] = {"", "1.0bc", "23_foo", "1.0_foo", "1.0-", "1.0-r", "1.0-rc1", "1.0_alpha.1", "1.0A",
+                                    "1..0", "1.0-r1.2", "1a2", "1.0~", "1.0~xyz", "1.0-r1~abc", "1.0_pree1", "v1.0", "1.0.", ".1"};
   check_invalid(BW_VSCHEME_APK, "apk", bad, N(bad));
 }
 
