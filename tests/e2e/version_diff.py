@@ -333,6 +333,72 @@ def gen_composer(rng):
     return v
 
 
+GO_SRC = """package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strings"
+
+	"golang.org/x/mod/semver"
+)
+
+func main() {
+	in := bufio.NewScanner(os.Stdin)
+	out := bufio.NewWriter(os.Stdout)
+	defer out.Flush()
+	for in.Scan() {
+		f := strings.SplitN(in.Text(), "\\t", 2)
+		a, b := f[0], f[1]
+		// OSV writes Go versions without the v; x/mod/semver wants it
+		if !strings.HasPrefix(a, "v") {
+			a = "v" + a
+		}
+		if !strings.HasPrefix(b, "v") {
+			b = "v" + b
+		}
+		if !semver.IsValid(a) || !semver.IsValid(b) {
+			fmt.Fprintln(out, "error")
+			continue
+		}
+		fmt.Fprintln(out, semver.Compare(a, b))
+	}
+}
+"""
+GOCODE = "/usr/share/gocode"  # golang-golang-x-mod-dev
+
+
+def ref_go(pairs):
+    d = os.path.join(WORK, "go-ref")
+    os.makedirs(d, exist_ok=True)
+    exe = os.path.join(d, "gocmp")
+    if not os.path.exists(exe):
+        with open(os.path.join(d, "main.go"), "w") as f:
+            f.write(GO_SRC)
+        env = dict(os.environ, GO111MODULE="off", GOPATH=GOCODE, GOCACHE=os.path.join(d, "cache"), GOFLAGS="")
+        subprocess.run(["go", "build", "-o", exe, os.path.join(d, "main.go")], check=True, env=env)
+    data = "".join(f"{a}\t{b}\n" for a, b in pairs)
+    p = subprocess.run([exe], input=data, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"FAIL: go reference failed: {p.stderr[:500]}")
+    return p.stdout.splitlines()
+
+
+def gen_go(rng):
+    v = rng.choice(["v", "v", "v", ""])
+    nums = ["0", "1", "2", "10", "01", "123456789012345678901234567890"]
+    w = [30, 30, 15, 15, 1, 1]
+    k = rng.choice([3, 3, 3, 3, 2, 1])
+    v += ".".join(rng.choices(nums, w)[0] for _ in range(k))
+    if rng.random() < 0.3:
+        v += "-" + rng.choice(["0.20191109021931-daa7c04131f5", "20191109021931-daa7c04131f5", "pre.0.20200101000000-abcdefabcdef",
+                               "alpha", "beta.2", "rc.1", "0", "01", "1a", "x-y"])
+    if rng.random() < 0.15:
+        v += rng.choice(["+incompatible", "+meta", "+", "+a.b"])
+    return v
+
+
 SCHEMES = {
     # name: (OSV ecosystem, generator, reference, why-skip check)
     "dpkg": ("Debian", gen_dpkg, ref_dpkg, "import apt_pkg"),
@@ -342,6 +408,7 @@ SCHEMES = {
     "rubygems": ("RubyGems", gen_rubygems, ref_ruby, "ruby"),
     "maven": ("Maven", gen_maven, ref_maven, "maven"),
     "composer": ("Packagist", gen_composer, ref_composer, "composer"),
+    "go": ("Go", gen_go, ref_go, "go"),
 }
 
 
@@ -358,6 +425,8 @@ def available(check):
         return shutil.which("javac") is not None and shutil.which("java") is not None and os.path.exists(MAVEN_JAR)
     if check == "composer":
         return shutil.which("php") is not None and os.path.exists(COMPOSER_AUTOLOAD)
+    if check == "go":
+        return shutil.which("go") is not None and os.path.isdir(os.path.join(GOCODE, "src/golang.org/x/mod/semver"))
     if check == "node":
         return os.path.isdir(os.path.join(WORK, "node_modules", "semver"))
     return False
