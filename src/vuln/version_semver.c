@@ -1,6 +1,6 @@
 /* Semantic versions: npm's node-semver (strict parsing: optional leading 'v', surrounding
  * whitespace trimmed, numbers up to Number.MAX_SAFE_INTEGER) and crates.io (the semver crate:
- * no 'v'). MAJOR.MINOR.PATCH compare numerically; a pre-release sorts before its release; pre-release
+ * no 'v', numbers up to u64). MAJOR.MINOR.PATCH compare numerically; a pre-release sorts before its release; pre-release
  * identifiers compare numerically when both are numeric, numeric before alphanumeric, else by
  * ASCII; a longer list of equal identifiers is newer; build metadata is ignored (as node-semver's
  * compare and OSV's SEMVER ranges do). */
@@ -51,12 +51,14 @@ static int parse(const char *s, size_t n, semver *v, bool npm, bw_error *err) {
     size_t st = i;
     uint64_t x = 0;
     while (i < n && bw_vdigit((unsigned char)s[i])) {
-      if (i - st >= 17) return bw_error_set(err, BW_EINVAL, "semver number too large");
-      x = x * 10 + (uint64_t)(s[i++] - '0');
+      if (__builtin_mul_overflow(x, 10u, &x) || __builtin_add_overflow(x, (uint64_t)(s[i] - '0'), &x))
+        return bw_error_set(err, BW_EINVAL, "semver number too large");
+      i++;
     }
     if (i == st) return bw_error_set(err, BW_EINVAL, "not a semantic version (MAJOR.MINOR.PATCH)");
     if (i - st > 1 && s[st] == '0') return bw_error_set(err, BW_EINVAL, "leading zero in semver number");
-    if (x > MAX_SAFE_INTEGER) return bw_error_set(err, BW_EINVAL, "semver number too large");
+    /* node-semver stops at Number.MAX_SAFE_INTEGER, the semver crate at u64 */
+    if (npm && x > MAX_SAFE_INTEGER) return bw_error_set(err, BW_EINVAL, "semver number too large");
     v->core[k] = x;
     if (k < 2) {
       if (i >= n || s[i] != '.') return bw_error_set(err, BW_EINVAL, "not a semantic version (MAJOR.MINOR.PATCH)");

@@ -399,6 +399,51 @@ def gen_go(rng):
     return v
 
 
+CARGO_MAIN = r"""
+use std::io::{self, BufRead, Write};
+fn main() {
+    let stdin = io::stdin();
+    let mut out = io::BufWriter::new(io::stdout());
+    for line in stdin.lock().lines() {
+        let line = line.unwrap();
+        let mut it = line.splitn(2, '\t');
+        let (a, b) = (it.next().unwrap_or(""), it.next().unwrap_or(""));
+        match (semver::Version::parse(a), semver::Version::parse(b)) {
+            (Ok(x), Ok(y)) => {
+                // precedence: build metadata does not count (SemVer 2.0 section 11, OSV SEMVER ranges)
+                let c = (x.major, x.minor, x.patch, &x.pre).cmp(&(y.major, y.minor, y.patch, &y.pre));
+                writeln!(out, "{}", c as i32).unwrap();
+            }
+            _ => writeln!(out, "error").unwrap(),
+        }
+    }
+}
+"""
+CARGO_REGISTRY = "/usr/share/cargo/registry"  # librust-semver-dev
+
+
+def ref_cargo(pairs):
+    d = os.path.join(WORK, "cargo-ref")
+    exe = os.path.join(d, "target", "release", "cargocmp")
+    if not os.path.exists(exe):
+        os.makedirs(os.path.join(d, "src"), exist_ok=True)
+        os.makedirs(os.path.join(d, ".cargo"), exist_ok=True)
+        with open(os.path.join(d, "Cargo.toml"), "w") as f:
+            f.write('[package]\nname = "cargocmp"\nversion = "0.1.0"\nedition = "2018"\n[dependencies]\nsemver = "1"\n')
+        with open(os.path.join(d, ".cargo", "config.toml"), "w") as f:
+            f.write(f'[source.crates-io]\nreplace-with = "debian"\n[source.debian]\ndirectory = "{CARGO_REGISTRY}"\n'
+                    '[net]\noffline = true\n')
+        with open(os.path.join(d, "src", "main.rs"), "w") as f:
+            f.write(CARGO_MAIN)
+        env = dict(os.environ, CARGO_HOME=os.path.join(d, "cargo-home"))
+        subprocess.run(["cargo", "build", "--release", "--offline", "-q"], cwd=d, check=True, env=env)
+    data = "".join(f"{a}\t{b}\n" for a, b in pairs)
+    p = subprocess.run([exe], input=data, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"FAIL: cargo reference failed: {p.stderr[:500]}")
+    return p.stdout.splitlines()
+
+
 SCHEMES = {
     # name: (OSV ecosystem, generator, reference, why-skip check)
     "dpkg": ("Debian", gen_dpkg, ref_dpkg, "import apt_pkg"),
@@ -409,6 +454,7 @@ SCHEMES = {
     "maven": ("Maven", gen_maven, ref_maven, "maven"),
     "composer": ("Packagist", gen_composer, ref_composer, "composer"),
     "go": ("Go", gen_go, ref_go, "go"),
+    "cargo": ("crates.io", gen_semver, ref_cargo, "cargo"),
 }
 
 
@@ -425,6 +471,9 @@ def available(check):
         return shutil.which("javac") is not None and shutil.which("java") is not None and os.path.exists(MAVEN_JAR)
     if check == "composer":
         return shutil.which("php") is not None and os.path.exists(COMPOSER_AUTOLOAD)
+    if check == "cargo":
+        return shutil.which("cargo") is not None and any(
+            n.startswith("semver-1.") for n in (os.listdir(CARGO_REGISTRY) if os.path.isdir(CARGO_REGISTRY) else []))
     if check == "go":
         return shutil.which("go") is not None and os.path.isdir(os.path.join(GOCODE, "src/golang.org/x/mod/semver"))
     if check == "node":

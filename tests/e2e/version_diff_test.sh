@@ -5,7 +5,8 @@
 # (python3-packaging), npm (the node semver package, pinned, installed into the test cache),
 # RubyGems (ruby's Gem::Version), Maven (ComparableVersion from libmaven3-core-java, through a
 # ten-line Java class compiled with javac at test time), Packagist (php-composer-semver's
-# VersionParser::normalize + Comparator), Go (golang.org/x/mod/semver from golang-golang-x-mod-dev).
+# VersionParser::normalize + Comparator), Go (golang.org/x/mod/semver from golang-golang-x-mod-dev),
+# crates.io (the semver crate from librust-semver-dev, built offline with cargo).
 # A scheme whose reference is missing is skipped with a line saying so; any disagreement fails.
 source "$(dirname "$0")/lib.sh"
 

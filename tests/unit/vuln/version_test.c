@@ -175,7 +175,10 @@ static void test_semver(void) {
   static const char *const bad[] = {"", "1", "1.2", "1.2.3.4", "01.2.3", "1.2.3-01", "1.2.3-", "1.2.3+", "1.2.3-a..b",
                                     "9007199254740992.0.0", "=1.2.3", "V1.2.3", "1.2.3-a_b", "1.2.3 4"};
   check_invalid(BW_VSCHEME_SEMVER, "semver", bad, N(bad));
-  static const char *const badcargo[] = {"v1.2.3", " 1.2.3", "1.2"};
+  static const vec cv[] = {{"9007199254740992.0.0", "9007199254740991.0.0", 1}, {"18446744073709551615.0.0", "1.0.0", 1},
+                           {"1.0.0+build.01", "1.0.0", 0}};
+  check_vecs(BW_VSCHEME_CARGO, "cargo", cv, N(cv));
+  static const char *const badcargo[] = {"v1.2.3", " 1.2.3", "1.2", "18446744073709551616.0.0", "1.2.3-01"};
   check_invalid(BW_VSCHEME_CARGO, "cargo", badcargo, N(badcargo));
 }
 
