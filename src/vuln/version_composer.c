@@ -22,9 +22,17 @@ static bool is_trim(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '
 static bool is_space(int c) { return is_trim(c) || c == '\f'; }
 
 static void put(nbuf *b, const char *p, size_t n) {
-  if (b->n + n >= NORM_MAX) n = NORM_MAX - 1 - b->n; /* cannot happen for capped input */
+  if (b->n >= NORM_MAX - 1) return; /* cannot happen for capped input */
+  size_t room = NORM_MAX - 1 - b->n;
+  if (n > room) n = room;
   memcpy(b->s + b->n, p, n);
   b->n += n;
+  b->s[b->n] = '\0';
+}
+
+static void put_char(nbuf *b, char c) {
+  if (b->n >= NORM_MAX - 1) return;
+  b->s[b->n++] = c;
   b->s[b->n] = '\0';
 }
 
@@ -226,8 +234,7 @@ no_alias:;
     size_t end = match_date(s, n, i + 4, 0, 0, &m);
     if (end) {
       for (size_t q = i; q < end; q++) {
-        char c = bw_vdigit((unsigned char)s[q]) ? s[q] : '.';
-        put(b, &c, 1);
+        put_char(b, bw_vdigit((unsigned char)s[q]) ? s[q] : '.');
       }
       put_modifier(b, &m);
       return 0;

@@ -74,7 +74,7 @@ static bool int32_label(const char *s, size_t n, int64_t *val) {
 }
 
 static int label_cmp(const char *a, size_t al, const char *b, size_t bl) {
-  int64_t x, y;
+  int64_t x = 0, y = 0;
   bool an = int32_label(a, al, &x), bn = int32_label(b, bl, &y);
   if (an && bn) return x < y ? -1 : x > y;
   if (an != bn) return an ? -1 : 1;
