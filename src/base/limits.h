@@ -92,4 +92,7 @@
 #define BW_LIMIT_ADVISORY_ZIP_INFLATED (32ull << 30) /* bytes inflated from one zip archive */
 #define BW_LIMIT_ADVISORY_DEPTH 32                   /* folder nesting walked by an import */
 
+/* Vulnerability matching */
+#define BW_LIMIT_VERSION_BYTES 256 /* one version string to compare (node-semver's MAX_LENGTH) */
+
 #endif

@@ -11,6 +11,8 @@
 
 int bw_cmd_sbom(int argc, char **argv);
 int bw_cmd_db(int argc, char **argv);
+/* bulwark version [compare --ecosystem ECO (A B | --batch)]. */
+int bw_cmd_version(int argc, char **argv);
 
 /* Default cache directory: $XDG_CACHE_HOME/bulwark or ~/.cache/bulwark (static buffer). */
 const char *bw_cli_default_cache_dir(void);
