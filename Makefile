@@ -35,6 +35,7 @@ test-quick:
 bench: build
 	@scripts/install-deps.sh all
 	bench/run.sh $(BUILD)/release/bulwark
+	bench/vulndb.sh $(BUILD)/release/bulwark
 
 fuzz:
 	@scripts/install-deps.sh build

@@ -13,15 +13,17 @@ BUILD_PKGS=(
 # python3 token server, build and read jars (zip, unzip), validate SBOMs (python3-jsonschema against
 # the official schemas that scripts/fetch-schemas.sh installs from npm, hence nodejs npm), and build
 # Go and Rust binaries offline (golang-go; cargo, which brings rustc; binutils' objcopy adds a
-# .dep-v0 section), and check vulnerability matches against dpkg's own version order (python3-apt).
+# .dep-v0 section).
 TEST_PKGS=(
   debootstrap umoci skopeo docker-registry rpm isal python3-jsonschema nodejs npm
   apache2-utils python3 ca-certificates curl jq tar gzip zstd xz-utils file openssl
-  zip unzip golang-go cargo binutils python3-apt
+  zip unzip golang-go cargo binutils
+  python3-apt python3-rpm python3-packaging ruby libmaven3-core-java default-jdk-headless
+  php-cli php-composer-semver golang-golang-x-mod-dev librust-semver-dev
 )
 # Benchmarks: Trivy comes from an npm package (see bench/README.md); GNU time measures peak RSS.
 # The bench image is built with the test tools above (debootstrap, umoci, skopeo) and isal's igzip.
-BENCH_PKGS=(nodejs npm time)
+BENCH_PKGS=(nodejs npm time bc)
 
 want=("${BUILD_PKGS[@]}")
 case "${1:-all}" in

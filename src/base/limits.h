@@ -92,7 +92,8 @@
 #define BW_LIMIT_ADVISORY_ZIP_INFLATED (32ull << 30) /* bytes inflated from one zip archive */
 #define BW_LIMIT_ADVISORY_DEPTH 32                   /* folder nesting walked by an import */
 
-/* Advisory matching */
+/* Vulnerability matching */
+#define BW_LIMIT_VERSION_BYTES 256 /* one version string to compare (node-semver's MAX_LENGTH) */
 #define BW_LIMIT_OSV_EVENTS 4096u       /* events of one OSV range evaluated (as many as an import keeps) */
 #define BW_LIMIT_OSV_RANGES_BYTES (16u << 20) /* the ranges or versions JSON of one affected entry */
 

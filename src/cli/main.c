@@ -16,6 +16,8 @@ static void usage(FILE *f) {
         "  sbom IMAGE     list the OS packages of an image (table, JSON, CycloneDX 1.5, SPDX 2.3)\n"
         "  db COMMAND     the advisory database: import PATH..., update, info\n"
         "  version        print the version\n"
+        "  version compare --ecosystem ECO A B\n"
+        "                 compare two versions as the ecosystem does (-1, 0, 1; --batch)\n"
         "  help COMMAND   show help for a command\n"
         "\n"
         "IMAGE is one of (skopeo's transport names):\n"
@@ -50,6 +52,10 @@ int main(int argc, char **argv) {
       char *args[] = {"db", "--help", NULL};
       return bw_cmd_db(2, args);
     }
+    if (!strcmp(cmd, "help") && argc > 2 && !strcmp(argv[2], "version")) {
+      char *args[] = {"version", "--help", NULL};
+      return bw_cmd_version(2, args);
+    }
     if (!strcmp(cmd, "help") && argc > 2 && !strcmp(argv[2], "scan")) {
       char *args[] = {"scan", "--help", NULL};
       return bw_cmd_scan(2, args);
@@ -57,7 +63,8 @@ int main(int argc, char **argv) {
     usage(stdout);
     return BW_EXIT_OK;
   }
-  if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+  if (!strcmp(cmd, "version")) return bw_cmd_version(argc - 1, argv + 1);
+  if (!strcmp(cmd, "--version")) {
     printf("bulwark %s\n", BW_VERSION);
     return BW_EXIT_OK;
   }
