@@ -175,8 +175,8 @@ int bw_cmd_scan(int argc, char **argv) {
   } else {
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-    bw_info("matched %zu packages against the advisory DB in %.1f ms: %zu vulnerabilities",
-            bw_pkglist_len(&res.packages), ms, res.vulns.len);
+    bw_info("matching: %.1f ms for %zu packages against the advisory DB, %zu vulnerabilities", ms,
+            bw_pkglist_len(&res.packages), res.vulns.len);
   }
   if (rc == 0) rc = bw_cli_write_report(&res, fmt, output);
   size_t found = res.vulns.len;
