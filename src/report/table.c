@@ -39,7 +39,7 @@ enum { C_NAME, C_VERSION, C_TYPE, C_SOURCE, C_LAYER, NCOLS };
 
 #define VT_WIDTH 80
 #define VT_SEP 2        /* spaces between columns */
-#define VT_TITLE_MIN 20 /* narrower than this, the title goes on its own line */
+#define VT_TITLE_MIN 20 /* narrower than this, id and title go on a line of their own */
 enum { V_PKG, V_INST, V_FIXED, V_SEV, V_ID, V_TITLE, NVCOLS };
 
 /* Writes s in exactly w columns: padded, or cut with a final '~' when longer. */
@@ -84,29 +84,32 @@ static void vuln_table(FILE *f, const bw_scan_result *r, int app) {
     fputc('\n', f);
     return;
   }
-  /* Package, versions, severity and id keep their width (shrinking the widest of package,
-   * versions and id only when even they exceed the line); the title takes the rest of the line,
-   * or, when that leaves less than VT_TITLE_MIN, goes on a line of its own under each row. */
-  for (;;) {
-    size_t sum = VT_SEP * (NVCOLS - 2) + w[V_PKG] + w[V_INST] + w[V_FIXED] + w[V_SEV] + w[V_ID];
-    if (sum <= VT_WIDTH) break;
-    int widest = V_PKG;
-    static const int shrinkable[] = {V_PKG, V_INST, V_FIXED, V_ID};
-    for (size_t k = 0; k < sizeof shrinkable / sizeof *shrinkable; k++)
-      if (w[shrinkable[k]] > w[widest]) widest = shrinkable[k];
-    if (w[widest] <= 6) break;
-    w[widest]--;
+  /* One line per finding when the title keeps at least VT_TITLE_MIN columns after the others;
+   * else two: package, versions and severity, then the id and title indented below (an id is
+   * never cut unless wider than the line). Only a package or version wider than the line is cut,
+   * with '~'. */
+  size_t one = VT_SEP * (NVCOLS - 1) + VT_TITLE_MIN;
+  for (int c = 0; c < V_TITLE; c++) one += w[c];
+  bool two_lines = one > VT_WIDTH;
+  int ncols = two_lines ? V_ID : NVCOLS;
+  if (two_lines) {
+    for (;;) {
+      size_t sum = VT_SEP * (V_ID - 1) + w[V_PKG] + w[V_INST] + w[V_FIXED] + w[V_SEV];
+      if (sum <= VT_WIDTH) break;
+      int widest = V_PKG;
+      if (w[V_INST] > w[widest]) widest = V_INST;
+      if (w[V_FIXED] > w[widest]) widest = V_FIXED;
+      if (w[widest] <= 6) break;
+      w[widest]--;
+    }
+  } else {
+    w[V_TITLE] = VT_WIDTH - (one - VT_TITLE_MIN);
   }
-  size_t used = VT_SEP * (NVCOLS - 1);
-  for (int c = 0; c < NVCOLS - 1; c++) used += w[c];
-  bool title_below = used + VT_TITLE_MIN > VT_WIDTH;
-  w[V_TITLE] = title_below ? VT_WIDTH - 4 : VT_WIDTH - used;
-  int ncols = title_below ? NVCOLS - 1 : NVCOLS;
   for (int c = 0; c < ncols; c++) {
     put_fit(f, head[c], w[c], c + 1 < ncols);
     fputs(c + 1 < ncols ? "  " : "\n", f);
   }
-  if (title_below) fputs("    Title\n", f);
+  if (two_lines) fputs("    ID  Title\n", f);
   for (int c = 0; c < ncols; c++) {
     for (size_t k = 0; k < w[c]; k++) fputc('-', f);
     fputs(c + 1 < ncols ? "  " : "\n", f);
@@ -121,9 +124,16 @@ static void vuln_table(FILE *f, const bw_scan_result *r, int app) {
       put_fit(f, cells[c] ? cells[c] : "", w[c], c + 1 < ncols);
       fputs(c + 1 < ncols ? "  " : "\n", f);
     }
-    if (title_below && *cells[V_TITLE]) {
+    if (two_lines) {
       fputs("    ", f);
-      put_fit(f, cells[V_TITLE], w[V_TITLE], false);
+      size_t idw = width(cells[V_ID]); /* real ids are short: cut only one wider than the line */
+      if (idw > VT_WIDTH - 4) idw = VT_WIDTH - 4;
+      put_fit(f, cells[V_ID], idw, false);
+      idw += 4;
+      if (*cells[V_TITLE] && idw + VT_SEP < VT_WIDTH) {
+        fputs("  ", f);
+        put_fit(f, cells[V_TITLE], VT_WIDTH - idw - VT_SEP, false);
+      }
       fputc('\n', f);
     }
   }
