@@ -3,6 +3,8 @@
 set -euo pipefail
 build=$1; secs=${2:-60}
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# undefined behaviour is a finding like a crash: stop and keep the input
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_stacktrace=1}
 for f in "$build"/tests/*_fuzzer; do
   name=$(basename "$f" _fuzzer)
   corpus="$root/tests/fuzz/corpora/$name"

@@ -469,6 +469,10 @@ static int go_uvarint(const uint8_t *p, size_t n, uint64_t *v) {
 static int go_inline_step(go_state *s, bool at_eof, bw_error *err) {
   const uint8_t *p = (const uint8_t *)s->inl_buf.data;
   size_t n = s->inl_buf.len, at = 0;
+  if (!p) { /* nothing has arrived yet (NULL + 0 is undefined) */
+    if (at_eof) return BW_CORRUPT(err, "Go build info: strings truncated by the end of the file");
+    return 0;
+  }
   for (int k = 0; k < 2; k++) {
     uint64_t v = 0;
     int vl = go_uvarint(p + at, n - at, &v);
