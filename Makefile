@@ -19,6 +19,11 @@ run: build
 	@scripts/install-deps.sh test
 	@scripts/sample-image.sh $(BUILD)/sample
 	$(BUILD)/release/bulwark sbom oci:$(BUILD)/sample/oci:latest --format table
+	@# with the shared OSV advisories beside the checkout, also show the image's vulnerabilities
+	@if [ -d ../shared/data/osv ]; then \
+	  [ -f $(BUILD)/sample/db.sqlite ] || $(BUILD)/release/bulwark db import --db $(BUILD)/sample/db.sqlite ../shared/data/osv; \
+	  $(BUILD)/release/bulwark scan oci:$(BUILD)/sample/oci:latest --db $(BUILD)/sample/db.sqlite --format table; \
+	fi
 
 # The whole suite (unit, fuzz-replay, e2e) under ASan+UBSan.
 test:
