@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "analyze/rust.h"
+#include "base/strutil.h"
 #include "base/buf.h"
 #include "base/limits.h"
 
@@ -118,26 +119,7 @@ static int cl_string(cl_ctx *c, bw_buf *out, bw_error *err) {
         if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
           return BW_CORRUPT(err, "Cargo.lock line %zu: escape is not a Unicode scalar value", c->line);
         char u[4];
-        size_t ul;
-        if (cp < 0x80) {
-          u[0] = (char)cp;
-          ul = 1;
-        } else if (cp < 0x800) {
-          u[0] = (char)(0xc0 | cp >> 6);
-          u[1] = (char)(0x80 | (cp & 0x3f));
-          ul = 2;
-        } else if (cp < 0x10000) {
-          u[0] = (char)(0xe0 | cp >> 12);
-          u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-          u[2] = (char)(0x80 | (cp & 0x3f));
-          ul = 3;
-        } else {
-          u[0] = (char)(0xf0 | cp >> 18);
-          u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-          u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-          u[3] = (char)(0x80 | (cp & 0x3f));
-          ul = 4;
-        }
+        size_t ul = bw_utf8_encode((uint32_t)cp, u);
         if (out && bw_buf_append(out, u, ul, err) < 0) return -err->code;
         continue;
       }

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "analyze/elf.h"
+#include "base/strutil.h"
 #include "base/buf.h"
 #include "base/limits.h"
 #include "base/vec.h"
@@ -753,24 +754,8 @@ static bool go_unquote(const char *p, size_t n, bw_buf *out) {
       ul = 1;
     } else if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
       return false;
-    } else if (cp < 0x80) {
-      u[0] = (char)cp;
-      ul = 1;
-    } else if (cp < 0x800) {
-      u[0] = (char)(0xc0 | cp >> 6);
-      u[1] = (char)(0x80 | (cp & 0x3f));
-      ul = 2;
-    } else if (cp < 0x10000) {
-      u[0] = (char)(0xe0 | cp >> 12);
-      u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-      u[2] = (char)(0x80 | (cp & 0x3f));
-      ul = 3;
     } else {
-      u[0] = (char)(0xf0 | cp >> 18);
-      u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-      u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-      u[3] = (char)(0x80 | (cp & 0x3f));
-      ul = 4;
+      ul = bw_utf8_encode((uint32_t)cp, u);
     }
     if (bw_buf_append(out, u, ul, NULL) < 0) return false;
   }

@@ -12,6 +12,7 @@
 
 #include "analyze/npm.h"
 #include "analyze/npm_internal.h"
+#include "base/strutil.h"
 #include "base/limits.h"
 
 typedef struct pj {
@@ -165,23 +166,7 @@ static int pj_skip(pj *c, int depth, bw_error *err) {
   }
 }
 
-static void put_utf8(char *d, size_t *o, unsigned cp) {
-  if (cp < 0x80) {
-    d[(*o)++] = (char)cp;
-  } else if (cp < 0x800) {
-    d[(*o)++] = (char)(0xc0 | (cp >> 6));
-    d[(*o)++] = (char)(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    d[(*o)++] = (char)(0xe0 | (cp >> 12));
-    d[(*o)++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    d[(*o)++] = (char)(0x80 | (cp & 0x3f));
-  } else {
-    d[(*o)++] = (char)(0xf0 | (cp >> 18));
-    d[(*o)++] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    d[(*o)++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    d[(*o)++] = (char)(0x80 | (cp & 0x3f));
-  }
-}
+static void put_utf8(char *d, size_t *o, unsigned cp) { *o += bw_utf8_encode(cp, d + *o); }
 
 static unsigned hex4(const char *p) {
   return (unsigned)(pj_hex(p[0]) << 12 | pj_hex(p[1]) << 8 | pj_hex(p[2]) << 4 | pj_hex(p[3]));
