@@ -11,6 +11,16 @@
 #include "base/arena.h"
 #include "base/error.h"
 
+/* What a scan looks for (a bit set). The inventory (packages) always runs; VULN matches packages
+ * after the pass; BASELINE and MALWARE also add content scanners to the one pass (secrets, YARA,
+ * file digests), which is why a cached layer record knows which of them it holds. */
+enum {
+  BW_SCANNER_VULN = 1u,
+  BW_SCANNER_BASELINE = 2u, /* configuration checks after the merge + secrets in the pass */
+  BW_SCANNER_MALWARE = 4u,  /* YARA rules and the hash blocklist in the pass */
+  BW_SCANNER_CONTENT = BW_SCANNER_BASELINE | BW_SCANNER_MALWARE, /* the ones that read content */
+};
+
 /* What a parser may touch: an arena for strings it keeps, and the list it appends to.
  * `path` is the file's normalised path inside the image root (no leading '/'). */
 typedef struct bw_analyze_out {
@@ -22,7 +32,17 @@ typedef struct bw_analyze_out {
    * NULL: bw_analyze_warn only logs them at debug level. */
   void (*warn)(void *ctx, const char *msg);
   void *warn_ctx;
+  /* Content scanners append findings here (layer/record.h bw_record_finding); NULL for the
+   * package analysers. Use bw_analyze_finding. */
+  struct bw_vec *findings;
+  /* Content scanners count the files they skipped (size cap, timeout) here; may be NULL. */
+  uint64_t *skipped;
 } bw_analyze_out;
+
+struct bw_record_finding;
+/* Appends a zeroed finding to out->findings (path preset to out->path); NULL when the layer's
+ * findings cap is reached (the dispatcher warns once) or on OOM. Strings must live in out->arena. */
+struct bw_record_finding *bw_analyze_finding(bw_analyze_out *out);
 
 /* Reports one non-fatal problem through out->warn (printf-style; the message is copied). */
 void bw_analyze_warn(const bw_analyze_out *out, const char *fmt, ...) BW_PRINTF(2, 3);
@@ -49,6 +69,9 @@ extern const bw_analyzer *const bw_analyzers[];
 #define BW_STREAM_HEAD 64 /* bytes offered to wants() (fewer when the file is shorter) */
 typedef struct bw_stream_analyzer {
   const char *name;
+  /* The scanner it belongs to (BW_SCANNER_BASELINE, BW_SCANNER_MALWARE), or 0 for the inventory
+   * (always runs). It is offered files only when the walk's record asks for that scanner. */
+  uint32_t scanner;
   /* Cheap: called for every regular file of at least 4 bytes. */
   bool (*wants)(const char *path, uint32_t mode, uint64_t size, const uint8_t *head, size_t head_len);
   /* Allocates the per-file state (freed by close). */

@@ -6,6 +6,7 @@
 
 #include "analyze/analyzer.h"
 #include "analyze/os_detect.h"
+#include "baseline/baseline.h"
 #include "base/limits.h"
 #include "base/log.h"
 
@@ -17,6 +18,13 @@ void bw_analyze_warn(const bw_analyze_out *out, const char *fmt, ...) {
   va_end(ap);
   if (out && out->warn) out->warn(out->warn_ctx, msg);
   else bw_debug("%s: %s", out && out->path ? out->path : "?", msg);
+}
+
+bw_record_finding *bw_analyze_finding(bw_analyze_out *out) {
+  if (!out->findings) return NULL;
+  bw_record_finding *f = bw_vec_push(out->findings);
+  if (f) f->path = out->path;
+  return f;
 }
 
 /* out->warn of a whole-file analyser: a record warning naming the entry and the analyser. */
@@ -37,7 +45,7 @@ bool bw_dispatch_plan_for(const char *path, bw_dispatch_plan *plan) {
     plan->analyzers |= 1ull << i;
     if (bw_analyzers[i]->max_bytes > plan->max_bytes) plan->max_bytes = bw_analyzers[i]->max_bytes;
   }
-  if (bw_os_wants(path)) {
+  if (bw_os_wants(path) || bw_baseline_wants(path)) {
     plan->capture = true;
     if (plan->max_bytes < BW_LIMIT_SMALL_FILE_BYTES) plan->max_bytes = BW_LIMIT_SMALL_FILE_BYTES;
   }
@@ -94,6 +102,7 @@ bool bw_dispatch_stream_begin(bw_stream_session *s, bw_layer_record *rec, const 
   memset(s, 0, sizeof *s);
   for (size_t i = 0; bw_stream_analyzers[i] && s->n < BW_STREAM_MAX; i++) {
     const bw_stream_analyzer *an = bw_stream_analyzers[i];
+    if (an->scanner && !(an->scanner & rec->scanners)) continue;
     if (!an->wants(path, mode, size, head, head_len)) continue;
     if (!s->path && !(s->path = bw_arena_strdup(rec->arena, path))) break;
     bw_error err = {0};
@@ -123,11 +132,19 @@ int bw_dispatch_stream_end(bw_stream_session *s, bw_layer_record *rec, bool comp
   int rc = 0;
   for (size_t i = 0; i < s->n; i++) {
     if (complete && !s->failed[i] && rc == 0) {
-      size_t before = bw_pkglist_len(&rec->packages);
-      bw_analyze_out out = {.arena = rec->arena, .packages = &rec->packages, .path = s->path};
+      size_t before = bw_pkglist_len(&rec->packages), fbefore = rec->findings.len;
+      warn_ctx wc = {.rec = rec, .path = s->path, .analyzer = s->an[i]->name};
+      bw_analyze_out out = {.arena = rec->arena,
+                            .packages = &rec->packages,
+                            .path = s->path,
+                            .warn = record_warn,
+                            .warn_ctx = &wc,
+                            .findings = &rec->findings,
+                            .skipped = &rec->content_skipped};
       bw_error perr = {0};
       if (s->an[i]->finish(s->state[i], &out, &perr) < 0) {
         rec->packages.v.len = before;
+        rec->findings.len = fbefore;
         if (perr.code == BW_ENOMEM) rc = bw_error_set(err, BW_ENOMEM, "out of memory in %s", s->an[i]->name);
         else bw_layer_record_warn(rec, "entry %s: %s analyser: %s", s->path, s->an[i]->name, perr.msg);
       }
@@ -139,6 +156,10 @@ int bw_dispatch_stream_end(bw_stream_session *s, bw_layer_record *rec, bool comp
       if (db) *db = (bw_record_db){.path = s->path, .analyzer = s->an[i]->name, .first = before, .count = after - before};
     }
     s->an[i]->close(s->state[i]);
+  }
+  if (rec->findings.len == rec->findings.max && !rec->findings_capped) {
+    rec->findings_capped = true;
+    bw_layer_record_warn(rec, "more than %u findings in this layer: the rest not recorded", BW_LIMIT_FINDINGS_PER_LAYER);
   }
   s->n = 0;
   return rc;

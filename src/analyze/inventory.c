@@ -34,9 +34,17 @@ static void read_one_layer(void *ctx, size_t slot) {
   bw_error *err = &job->errors[i];
   const char *cache = job->opts->cache_dir;
   double t0 = now_s();
+  unsigned want = job->opts->scanners & BW_SCANNER_CONTENT;
   if (cache) {
     bw_error cerr = {0};
-    if (bw_layer_record_load(&job->records[i], cache, d->digest, &cerr) == 0) {
+    if (bw_layer_record_load(&job->records[i], cache, d->digest, &cerr) == 0 &&
+        (job->records[i]->scanners & want) != want) {
+      /* cached without a content scanner this scan wants: read the layer again, keeping the
+       * scanners the cached record had so the new record serves both kinds of scan */
+      want |= job->records[i]->scanners & BW_SCANNER_CONTENT;
+      bw_layer_record_free(job->records[i]);
+      job->records[i] = NULL;
+    } else if (job->records[i]) {
       if (job->opts->progress)
         bw_info("layer %zu/%zu %.19s: cached (%zu packages)", i + 1, job->img->nlayers, d->diff_id,
                 bw_pkglist_len(&job->records[i]->packages));
@@ -44,7 +52,7 @@ static void read_one_layer(void *ctx, size_t slot) {
     }
     if (cerr.code == BW_ECORRUPT) bw_warn("ignoring damaged cache record: %s", cerr.msg);
   }
-  job->rcs[i] = bw_layer_read(&job->records[i], job->img->source, d, job->opts->verify_diff_ids, err);
+  job->rcs[i] = bw_layer_read(&job->records[i], job->img->source, d, job->opts->verify_diff_ids, want, err);
   if (job->rcs[i] < 0) return;
   if (job->opts->progress)
     bw_info("layer %zu/%zu %.19s: %llu entries, %.1f MB in %.2fs", i + 1, job->img->nlayers, d->diff_id,
@@ -74,6 +82,12 @@ static bool view_lookup(void *ctx, const char *path, const uint8_t **buf, size_t
 }
 
 void bw_scan_result_dispose(bw_scan_result *res) {
+  if (res->view) {
+    bw_image_view_dispose(res->view);
+    free(res->view);
+  }
+  bw_vec_dispose(&res->baseline);
+  bw_vec_dispose(&res->malware);
   for (size_t i = 0; i < res->nrecords; i++) bw_layer_record_free(res->records[i]);
   free(res->records);
   bw_pkglist_dispose(&res->packages);
@@ -81,6 +95,34 @@ void bw_scan_result_dispose(bw_scan_result *res) {
   bw_vec_dispose(&res->vulns);
   bw_arena_free(res->arena);
   memset(res, 0, sizeof *res);
+}
+
+/* Findings of the content scanners on files the final image still has. */
+static int collect_findings(bw_scan_result *res, bw_error *err) {
+  const bw_image *img = res->image;
+  for (size_t i = 0; i < res->nrecords; i++) {
+    const bw_layer_record *r = res->records[i];
+    res->content_skipped += r->content_skipped;
+    const char *layer = img->is_rootfs ? NULL : img->layers[i].diff_id;
+    for (size_t k = 0; k < r->findings.len; k++) {
+      const bw_record_finding *f = bw_vec_at(&r->findings, bw_record_finding, k);
+      if (!bw_view_path_live(res->view, i, f->path)) continue;
+      if (f->kind == BW_FINDING_SECRET) {
+        bw_baseline_finding *b = bw_vec_push(&res->baseline);
+        if (!b) return bw_error_set(err, BW_ENOMEM, "out of memory");
+        *b = (bw_baseline_finding){.id = f->rule, .category = "secret", .severity = (int)f->severity,
+                                   .title = f->title, .path = f->path, .line = f->line, .evidence = f->evidence,
+                                   .remediation = f->remediation, .layer = layer};
+      } else {
+        bw_malware_finding *m = bw_vec_push(&res->malware);
+        if (!m) return bw_error_set(err, BW_ENOMEM, "out of memory");
+        *m = (bw_malware_finding){.rule = f->rule, .family = f->category, .severity = (int)f->severity,
+                                  .path = f->path, .layer = layer, .sha256 = f->sha256, .size = f->size,
+                                  .description = f->remediation ? f->remediation : f->title};
+      }
+    }
+  }
+  return 0;
 }
 
 static int collect_warnings(bw_scan_result *res, bw_error *err) {
@@ -104,12 +146,16 @@ int bw_inventory_run(bw_scan_result *res, const bw_image *img, const bw_inventor
   bw_pkglist_init(&res->packages);
   bw_vec_init(&res->warnings, sizeof(char *), 0);
   bw_vec_init(&res->vulns, sizeof(bw_vuln), 0);
+  bw_vec_init(&res->baseline, sizeof(bw_baseline_finding), 0);
+  bw_vec_init(&res->malware, sizeof(bw_malware_finding), 0);
+  res->scanners = opts->scanners;
   if (!res->arena) return bw_error_set(err, BW_ENOMEM, "out of memory");
   int rc = 0;
   if (img->is_rootfs) {
     res->records = calloc(1, sizeof *res->records);
     if (!res->records) return bw_error_set(err, BW_ENOMEM, "out of memory");
-    if ((rc = bw_layer_read_rootfs(&res->records[0], img->rootfs, err)) < 0) return rc;
+    if ((rc = bw_layer_read_rootfs(&res->records[0], img->rootfs, opts->scanners & BW_SCANNER_CONTENT, err)) < 0)
+      return rc;
     res->nrecords = 1;
   } else {
     size_t n = img->nlayers;
@@ -150,9 +196,13 @@ int bw_inventory_run(bw_scan_result *res, const bw_image *img, const bw_inventor
     if (rc < 0) return rc;
   }
 
+  res->view = calloc(1, sizeof *res->view);
+  if (!res->view) return bw_error_set(err, BW_ENOMEM, "out of memory");
   bw_image_view view;
   if ((rc = bw_merge(&view, res->records, res->nrecords, err)) < 0) {
     bw_image_view_dispose(&view);
+    free(res->view);
+    res->view = NULL;
     return rc;
   }
   rc = bw_os_detect(&res->os, res->arena, view_lookup, &view, err);
@@ -197,7 +247,8 @@ int bw_inventory_run(bw_scan_result *res, const bw_image *img, const bw_inventor
     if (!slot || !(*slot = bw_arena_strdup(res->arena, *bw_vec_at(&view.warnings, char *, i))))
       rc = bw_error_set(err, BW_ENOMEM, "out of memory");
   }
-  bw_image_view_dispose(&view);
+  *res->view = view;
+  if (rc == 0) rc = collect_findings(res, err);
   if (rc == 0) rc = collect_warnings(res, err);
   if (rc == 0) bw_pkglist_sort(&res->packages);
   return rc;

@@ -14,10 +14,14 @@ typedef struct bw_inventory_opts {
   unsigned threads;      /* 0 = one per CPU */
   bool progress;         /* log a line per layer */
   bool verify_diff_ids;  /* also recompute the diff_id of compressed layers (costs a second hash) */
+  unsigned scanners;     /* BW_SCANNER_* whose content scanners run in the pass (BASELINE: secrets,
+                            MALWARE: rules and digests); 0 = inventory only */
 } bw_inventory_opts;
 
 /* Fills res (caller disposes with bw_scan_result_dispose). A layer that fails to read fails the
- * whole inventory: a partial package list would hide packages. */
+ * whole inventory: a partial package list would hide packages. With content scanners, the
+ * findings on files that survive the merge go to res->baseline (secrets) and res->malware, and
+ * res->view keeps the merged image for the post-merge checks (baseline/). */
 int bw_inventory_run(bw_scan_result *res, const bw_image *img, const bw_inventory_opts *opts, bw_error *err);
 void bw_scan_result_dispose(bw_scan_result *res);
 

@@ -4,6 +4,8 @@
 #include <stddef.h>
 
 #include "analyze/analyzer.h"
+#include "baseline/secrets.h"
+#include "malware/malware.h"
 #include "analyze/dotnet.h"
 #include "analyze/java.h"
 #include "analyze/php.h"
@@ -43,5 +45,7 @@ const bw_analyzer *const bw_analyzers[] = {
 const bw_stream_analyzer *const bw_stream_analyzers[] = {
     &bw_stream_gobinary, /* Go build info in ELF executables */
     &bw_stream_cargo_auditable, /* cargo-auditable .dep-v0 in ELF executables */
+    &bw_stream_secrets,         /* leaked keys and tokens (--scanners baseline) */
+    &bw_stream_malware,         /* YARA rules and the hash blocklist (--scanners malware) */
     NULL,
 };

@@ -25,6 +25,8 @@
 #define BW_LIMIT_PKGDB_BYTES (512u << 20)    /* rpm Packages / rpmdb.sqlite / Packages.db */
 #define BW_LIMIT_TEXTDB_BYTES (64u << 20)    /* dpkg status, apk installed */
 #define BW_LIMIT_SMALL_FILE_BYTES (1u << 20) /* os-release, passwd, configs captured for later checks */
+#define BW_LIMIT_FINDINGS_PER_LAYER 20000u   /* secret/malware findings kept per layer (more: warned) */
+#define BW_LIMIT_MODES_PER_LAYER 50000u      /* setuid/setgid/world-writable entries kept per layer */
 #define BW_LIMIT_PACKAGES 200000             /* packages from one database file */
 #define BW_LIMIT_FIELD_BYTES (1u << 20)      /* one field (stanza value, header tag) */
 

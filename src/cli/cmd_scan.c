@@ -1,5 +1,6 @@
-/* bulwark scan IMAGE: the inventory of an image matched against the advisory DB (DESIGN.md §5):
- * system and application vulnerabilities as a table, JSON, SARIF, CycloneDX or SPDX. */
+/* bulwark scan IMAGE (DESIGN.md §5): one pass over the layers for the inventory and the content
+ * scanners (secrets, malware), then vulnerability matching against the advisory DB and the
+ * baseline checks, as a table, JSON, SARIF, CycloneDX or SPDX. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,18 +11,28 @@
 #include "base/arena.h"
 #include "base/log.h"
 #include "cli/cli.h"
+#include "baseline/baseline.h"
+#include "baseline/secrets.h"
+#include "malware/malware.h"
 #include "match/match.h"
 #include "vuln/vulndb.h"
 
 static void scan_usage(FILE *f) {
   fputs("Usage: bulwark scan IMAGE [OPTIONS]\n"
         "\n"
-        "Reads every layer of IMAGE once, lists its OS and application packages and matches them\n"
-        "against the advisory DB: OS packages by source package and release, application packages\n"
-        "by ecosystem and name.\n"
+        "Reads every layer of IMAGE once and, in that one pass, lists its OS and application\n"
+        "packages and runs the content scanners; then reports what the chosen scanners found:\n"
+        "  vuln      vulnerabilities of OS packages (by source package and release) and of\n"
+        "            application packages (by ecosystem and name), from the advisory DB\n"
+        "  baseline  configuration risks: image config (root user, secrets in ENV, ...), accounts\n"
+        "            and weak passwords, permissions, services (sshd, Redis, Tomcat, ...), and\n"
+        "            leaked secrets in any file (values are redacted in every output)\n"
+        "  malware   webshells, reverse shells, rootkit persistence, miners (YARA rules), files on\n"
+        "            the hash blocklist, and packages named by malicious-package advisories\n"
         "\n"
         "Options:\n"
-        "      --scanners LIST   what to look for (default and only one so far: vuln)\n"
+        "      --scanners LIST   comma-separated: vuln, baseline (alias secret), malware, or all\n"
+        "                        (default vuln)\n"
         "  -f, --format FMT      table (default), json (bulwark.report/v1), sarif (2.1.0),\n"
         "                        cyclonedx (1.5, with vulnerabilities), spdx (2.3)\n"
         "  -o, --output FILE     write to FILE instead of standard output\n"
@@ -29,7 +40,10 @@ static void scan_usage(FILE *f) {
         "                        (LOW, MEDIUM, HIGH, CRITICAL, UNKNOWN; default all)\n"
         "      --ignore-unfixed  leave out vulnerabilities without a fixed version\n"
         "      --exit-code N     exit with N when anything is reported (default 0)\n"
-        "      --db PATH         advisory DB (default $XDG_CACHE_HOME/bulwark/db.sqlite)\n",
+        "      --db PATH         advisory DB (default $XDG_CACHE_HOME/bulwark/db.sqlite); needed by\n"
+        "                        vuln, used by malware for malicious-package advisories when present\n"
+        "      --secret-config FILE  extra secret rules and allow-list (see docs/internals/baseline.md)\n"
+        "      --malware-rules DIR   a folder of extra YARA rules (*.yar, *.yara; repeatable)\n",
         f);
   fputs(bw_cli_image_help, f);
   fputs("  -h, --help            this help\n"
@@ -40,8 +54,46 @@ static void scan_usage(FILE *f) {
         "Examples:\n"
         "  bulwark db import ./osv/Debian && bulwark scan oci:./layout:latest\n"
         "  bulwark scan docker-archive:app.tar --severity HIGH,CRITICAL --exit-code 3\n"
-        "  bulwark scan oci:./app --format sarif -o bulwark.sarif\n",
+        "  bulwark scan oci:./app --format sarif -o bulwark.sarif\n"
+        "  bulwark scan oci:./app --scanners baseline,malware --severity HIGH,CRITICAL\n",
         f);
+}
+
+/* "vuln,baseline" -> BW_SCANNER_* mask; 0 on a bad list. */
+static unsigned parse_scanners(const char *list) {
+  unsigned mask = 0;
+  const char *p = list;
+  while (*p) {
+    const char *comma = strchr(p, ',');
+    size_t n = comma ? (size_t)(comma - p) : strlen(p);
+#define IS(w) (n == strlen(w) && !strncmp(p, w, n))
+    if (IS("vuln")) mask |= BW_SCANNER_VULN;
+    else if (IS("baseline") || IS("secret") || IS("config")) mask |= BW_SCANNER_BASELINE;
+    else if (IS("malware")) mask |= BW_SCANNER_MALWARE;
+    else if (IS("all")) mask |= BW_SCANNER_VULN | BW_SCANNER_BASELINE | BW_SCANNER_MALWARE;
+    else return 0;
+#undef IS
+    p += n;
+    if (*p == ',') p++;
+  }
+  return mask;
+}
+
+/* Keeps the findings whose severity is in mask (0 = keep all). */
+static void filter_findings(bw_scan_result *res, unsigned mask) {
+  if (!mask) return;
+  size_t k = 0;
+  for (size_t i = 0; i < res->baseline.len; i++) {
+    bw_baseline_finding *b = bw_vec_at(&res->baseline, bw_baseline_finding, i);
+    if (mask & (1u << b->severity)) *bw_vec_at(&res->baseline, bw_baseline_finding, k++) = *b;
+  }
+  res->baseline.len = k;
+  k = 0;
+  for (size_t i = 0; i < res->malware.len; i++) {
+    bw_malware_finding *m = bw_vec_at(&res->malware, bw_malware_finding, i);
+    if (mask & (1u << m->severity)) *bw_vec_at(&res->malware, bw_malware_finding, k++) = *m;
+  }
+  res->malware.len = k;
 }
 
 /* "HIGH,CRITICAL" -> bit mask of bw_severity; 0 on a bad list. */
@@ -65,7 +117,16 @@ static unsigned parse_severities(const char *list) {
 }
 
 int bw_cmd_scan(int argc, char **argv) {
-  enum { OPT_SCANNERS = BW_CLI_OPT_FIRST_OWN, OPT_SEVERITY, OPT_IGNORE_UNFIXED, OPT_EXIT_CODE, OPT_DB };
+  enum {
+    OPT_SCANNERS = BW_CLI_OPT_FIRST_OWN,
+    OPT_SEVERITY,
+    OPT_IGNORE_UNFIXED,
+    OPT_EXIT_CODE,
+    OPT_DB,
+    OPT_SECRET_CONFIG,
+    OPT_MALWARE_RULES
+  };
+#define MAX_RULE_DIRS 16
   static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
                                            {"output", required_argument, NULL, 'o'},
                                            {"help", no_argument, NULL, 'h'},
@@ -74,9 +135,14 @@ int bw_cmd_scan(int argc, char **argv) {
                                            {"ignore-unfixed", no_argument, NULL, OPT_IGNORE_UNFIXED},
                                            {"exit-code", required_argument, NULL, OPT_EXIT_CODE},
                                            {"db", required_argument, NULL, OPT_DB},
+                                           {"secret-config", required_argument, NULL, OPT_SECRET_CONFIG},
+                                           {"malware-rules", required_argument, NULL, OPT_MALWARE_RULES},
                                            BW_CLI_IMAGE_LONGOPTS,
                                            {NULL, 0, NULL, 0}};
-  const char *format = "table", *output = NULL, *db_path = NULL;
+  const char *format = "table", *output = NULL, *db_path = NULL, *secret_config = NULL;
+  const char *rule_dirs[MAX_RULE_DIRS + 1] = {NULL};
+  size_t nrule_dirs = 0;
+  unsigned scanners = BW_SCANNER_VULN;
   bw_match_opts mopts = {0};
   int exit_code = 0;
   bw_cli_image ci;
@@ -92,10 +158,18 @@ int bw_cmd_scan(int argc, char **argv) {
     case 'o': output = optarg; break;
     case 'h': scan_usage(stdout); return BW_EXIT_OK;
     case OPT_SCANNERS:
-      if (strcmp(optarg, "vuln") != 0) {
-        fprintf(stderr, "bulwark scan: --scanners: only \"vuln\" is available so far\n");
+      if (!(scanners = parse_scanners(optarg))) {
+        fprintf(stderr, "bulwark scan: --scanners wants a list of vuln, baseline, malware (or all)\n");
         return BW_EXIT_USAGE;
       }
+      break;
+    case OPT_SECRET_CONFIG: secret_config = optarg; break;
+    case OPT_MALWARE_RULES:
+      if (nrule_dirs == MAX_RULE_DIRS) {
+        fprintf(stderr, "bulwark scan: at most %d --malware-rules folders\n", MAX_RULE_DIRS);
+        return BW_EXIT_USAGE;
+      }
+      rule_dirs[nrule_dirs++] = optarg;
       break;
     case OPT_SEVERITY:
       if (!(mopts.severities = parse_severities(optarg))) {
@@ -128,13 +202,15 @@ int bw_cmd_scan(int argc, char **argv) {
     return BW_EXIT_USAGE;
   }
 
-  /* the DB first: a missing one fails before any layer is read */
+  /* the DB first: a missing one fails before any layer is read (vuln needs it; malware only uses
+   * it for malicious-package advisories when it is there) */
   char defpath[4200];
   if (!db_path) {
     snprintf(defpath, sizeof defpath, "%s/db.sqlite", bw_cli_default_cache_dir());
     db_path = defpath;
   }
-  if (access(db_path, R_OK) != 0) {
+  bool want_db = (scanners & BW_SCANNER_VULN) || access(db_path, R_OK) == 0;
+  if ((scanners & BW_SCANNER_VULN) && access(db_path, R_OK) != 0) {
     fprintf(stderr,
             "bulwark: error: no advisory DB at %s\n"
             "hint: create it with `bulwark db import PATH...` (OSV files, folders or all.zip archives)\n"
@@ -144,23 +220,40 @@ int bw_cmd_scan(int argc, char **argv) {
   }
   bw_error err = {0};
   bw_vulndb *db = NULL;
-  if (bw_vulndb_open(&db, db_path, false, &err) < 0) {
+  bw_vulndb_info info = {0};
+  if (want_db && bw_vulndb_open(&db, db_path, false, &err) < 0) {
     bw_error_wrap(&err, "advisory DB %s", db_path);
     bw_cli_report_error(&err);
     return BW_EXIT_ERROR;
   }
-  bw_vulndb_info info;
-  if (bw_vulndb_info_get(db, &info, &err) < 0) {
+  if (db && bw_vulndb_info_get(db, &info, &err) < 0) {
     bw_error_wrap(&err, "advisory DB %s", db_path);
     bw_cli_report_error(&err);
     bw_vulndb_close(db);
     return BW_EXIT_ERROR;
   }
 
+  /* content scanners are configured before the pass reads any layer */
+  if ((scanners & BW_SCANNER_BASELINE) && secret_config && bw_secrets_configure(secret_config, &err) < 0) {
+    bw_cli_report_error(&err);
+    bw_vulndb_close(db);
+    return BW_EXIT_ERROR;
+  }
+  if (scanners & BW_SCANNER_MALWARE) {
+    bw_malware_opts mw = {.rule_dirs = nrule_dirs ? rule_dirs : NULL,
+                          .cache_dir = ci.vopts.cache_dir};
+    if (bw_malware_configure(&mw, &err) < 0) {
+      bw_cli_report_error(&err);
+      bw_vulndb_close(db);
+      return BW_EXIT_ERROR;
+    }
+  }
+  ci.vopts.scanners = scanners;
   bw_image *img = NULL;
   bw_scan_result res;
   if (bw_cli_inventory(&ci, argv[optind], &res, &img) < 0) {
     bw_vulndb_close(db);
+    bw_malware_shutdown();
     return BW_EXIT_ERROR;
   }
   int rc = 0;
@@ -168,21 +261,33 @@ int bw_cmd_scan(int argc, char **argv) {
   res.db_sources = info.sources[0] ? bw_arena_strdup(res.arena, info.sources) : NULL;
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  if (bw_match_run(&res, db, &mopts, &err) < 0) {
+  if ((scanners & BW_SCANNER_VULN) && bw_match_run(&res, db, &mopts, &err) < 0) {
     bw_error_wrap(&err, "matching");
     bw_cli_report_error(&err);
     rc = -1;
-  } else {
+  } else if (scanners & BW_SCANNER_VULN) {
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
     bw_info("matching: %.1f ms for %zu packages against the advisory DB, %zu vulnerabilities", ms,
             bw_pkglist_len(&res.packages), res.vulns.len);
   }
+  if (rc == 0 && (scanners & BW_SCANNER_BASELINE) && bw_baseline_run(&res, NULL, &err) < 0) {
+    bw_error_wrap(&err, "baseline checks");
+    bw_cli_report_error(&err);
+    rc = -1;
+  }
+  if (rc == 0 && (scanners & BW_SCANNER_MALWARE) && bw_malware_packages(&res, db, &err) < 0) {
+    bw_error_wrap(&err, "malicious-package advisories");
+    bw_cli_report_error(&err);
+    rc = -1;
+  }
+  filter_findings(&res, mopts.severities);
   if (rc == 0) rc = bw_cli_write_report(&res, fmt, output);
-  size_t found = res.vulns.len;
+  size_t found = res.vulns.len + res.baseline.len + res.malware.len;
   bw_scan_result_dispose(&res);
   bw_image_free(img);
   bw_vulndb_close(db);
+  bw_malware_shutdown();
   if (rc < 0) return BW_EXIT_ERROR;
   return found && exit_code ? exit_code : BW_EXIT_OK;
 }

@@ -10,6 +10,8 @@
 #include "base/limits.h"
 #include "layer/safepath.h"
 
+static int u64_cmp(const void *x, const void *y);
+
 /* The view keeps each vector sorted by path: everything below a directory is then one
  * contiguous range, found by binary search, and a layer merges in O((n + k) log n) rather than
  * comparing every new entry with every old one (an npm-heavy layer has thousands). */
@@ -197,6 +199,9 @@ static int check_orphans(bw_image_view *v, const bw_layer_record *r, bw_error *e
 }
 
 int bw_merge(bw_image_view *out, bw_layer_record *const *records, size_t n, bw_error *err) {
+  for (size_t i = 0; i < n; i++) /* for bw_view_path_live's binary search */
+    if (records[i]->path_hashes.len > 1)
+      qsort(records[i]->path_hashes.data, records[i]->path_hashes.len, sizeof(uint64_t), u64_cmp);
   memset(out, 0, sizeof *out);
   out->records = records;
   out->nrecords = n;
@@ -287,4 +292,44 @@ size_t bw_view_package_origin(const bw_image_view *v, const char *db_path, const
       }
   }
   return final_layer;
+}
+
+static int u64_cmp(const void *x, const void *y) {
+  uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+  return a < b ? -1 : a > b;
+}
+
+static bool has_hash(const bw_vec *v, uint64_t h) {
+  size_t lo = 0, hi = v->len;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    uint64_t m = *bw_vec_at(v, uint64_t, mid);
+    if (m == h) return true;
+    if (m < h) lo = mid + 1;
+    else hi = mid;
+  }
+  return false;
+}
+
+/* `prefix` equals path or is one of its parent directories ("" = the root). */
+static bool covers(const char *prefix, const char *path, bool strict) {
+  size_t n = strlen(prefix);
+  if (n == 0) return true;
+  if (strncmp(prefix, path, n) != 0) return false;
+  return path[n] == '/' || (!strict && path[n] == '\0');
+}
+
+bool bw_view_path_live(const bw_image_view *v, size_t layer, const char *path) {
+  uint64_t h = bw_path_hash(path);
+  for (size_t j = layer + 1; j < v->nrecords; j++) {
+    const bw_layer_record *r = v->records[j];
+    if (has_hash(&r->path_hashes, h)) return false;
+    for (size_t i = 0; i < r->whiteouts.len; i++)
+      if (covers(*bw_vec_at(&r->whiteouts, const char *, i), path, false)) return false;
+    for (size_t i = 0; i < r->opaques.len; i++)
+      if (covers(*bw_vec_at(&r->opaques, const char *, i), path, true)) return false;
+    for (size_t i = 0; i < r->links.len; i++)
+      if (covers(bw_vec_at(&r->links, bw_record_link, i)->path, path, true)) return false;
+  }
+  return true;
 }

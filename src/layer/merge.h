@@ -32,6 +32,11 @@ void bw_image_view_dispose(bw_image_view *v);
 /* Final content of a path, symlinks resolved inside the root; false when absent. */
 bool bw_view_read(const bw_image_view *v, const char *path, const uint8_t **buf, size_t *len);
 
+/* True when the entry at `path` that layer `layer` wrote is still what the image shows: no later
+ * layer deleted it (whiteout, opaque parent), replaced it (same path) or put a link over a parent.
+ * Findings and risky modes recorded by the walk are kept only for live entries. */
+bool bw_view_path_live(const bw_image_view *v, size_t layer, const char *path);
+
 /* Index of the first layer whose database at `db_path` holds a package with this name, version
  * and architecture: the layer that introduced it. */
 size_t bw_view_package_origin(const bw_image_view *v, const char *db_path, const bw_package *p, size_t final_layer);

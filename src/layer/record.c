@@ -31,6 +31,9 @@ bw_layer_record *bw_layer_record_new(void) {
   bw_vec_init(&r->opaques, sizeof(char *), 0);
   bw_vec_init(&r->warnings, sizeof(char *), 10000);
   bw_vec_init(&r->orphans, sizeof(char *), 10000);
+  bw_vec_init(&r->findings, sizeof(bw_record_finding), BW_LIMIT_FINDINGS_PER_LAYER);
+  bw_vec_init(&r->modes, sizeof(bw_record_mode), BW_LIMIT_MODES_PER_LAYER);
+  bw_vec_init(&r->path_hashes, sizeof(uint64_t), BW_LIMIT_TAR_ENTRIES);
   return r;
 }
 
@@ -44,8 +47,17 @@ void bw_layer_record_free(bw_layer_record *r) {
   bw_vec_dispose(&r->opaques);
   bw_vec_dispose(&r->warnings);
   bw_vec_dispose(&r->orphans);
+  bw_vec_dispose(&r->findings);
+  bw_vec_dispose(&r->modes);
+  bw_vec_dispose(&r->path_hashes);
   bw_arena_free(r->arena);
   free(r);
+}
+
+uint64_t bw_path_hash(const char *path) {
+  uint64_t h = 1469598103934665603ull;
+  for (const unsigned char *p = (const unsigned char *)path; *p; p++) h = (h ^ *p) * 1099511628211ull;
+  return h;
 }
 
 void bw_layer_record_warn(bw_layer_record *r, const char *fmt, ...) {
@@ -130,6 +142,28 @@ static int encode(bw_buf *b, const bw_layer_record *r, bw_error *err) {
     TRY(put_u32(b, (uint32_t)lists[k]->len, err));
     for (size_t i = 0; i < lists[k]->len; i++) TRY(put_str(b, *bw_vec_at(lists[k], const char *, i), err));
   }
+  TRY(put_u32(b, r->scanners, err));
+  TRY(put_u64(b, r->content_skipped, err));
+  TRY(put_u32(b, (uint32_t)r->findings.len, err));
+  for (size_t i = 0; i < r->findings.len; i++) {
+    const bw_record_finding *f = bw_vec_at(&r->findings, bw_record_finding, i);
+    TRY(put_u32(b, f->kind, err));
+    TRY(put_u32(b, f->severity, err));
+    TRY(put_u32(b, f->line, err));
+    TRY(put_u64(b, f->size, err));
+    const char *strs[] = {f->rule, f->category, f->title, f->path, f->evidence, f->remediation, f->sha256};
+    for (size_t k = 0; k < BW_ARRAY_LEN(strs); k++) TRY(put_str(b, strs[k], err));
+  }
+  TRY(put_u32(b, (uint32_t)r->modes.len, err));
+  for (size_t i = 0; i < r->modes.len; i++) {
+    const bw_record_mode *m = bw_vec_at(&r->modes, bw_record_mode, i);
+    TRY(put_str(b, m->path, err));
+    TRY(put_u32(b, m->mode, err));
+    TRY(put_u32(b, m->uid, err));
+    TRY(put_u32(b, m->gid, err));
+  }
+  TRY(put_u32(b, (uint32_t)r->path_hashes.len, err));
+  for (size_t i = 0; i < r->path_hashes.len; i++) TRY(put_u64(b, *bw_vec_at(&r->path_hashes, uint64_t, i), err));
 #undef TRY
   return 0;
 }
@@ -271,6 +305,38 @@ int bw_layer_record_decode(bw_layer_record **out, const uint8_t *buf, size_t len
       TRY(get_str(&c, s));
     }
   }
+  TRY(get_u32(&c, &r->scanners));
+  TRY(get_u64(&c, &r->content_skipped));
+  TRY(get_count(&c, &n));
+  for (uint32_t i = 0; i < n; i++) {
+    bw_record_finding *f = bw_vec_push(&r->findings);
+    if (!f) goto oom;
+    TRY(get_u32(&c, &f->kind));
+    TRY(get_u32(&c, &f->severity));
+    TRY(get_u32(&c, &f->line));
+    TRY(get_u64(&c, &f->size));
+    const char **strs[] = {&f->rule, &f->category, &f->title, &f->path, &f->evidence, &f->remediation, &f->sha256};
+    for (size_t k = 0; k < BW_ARRAY_LEN(strs); k++) TRY(get_str(&c, strs[k]));
+    if (!f->rule || !f->path || (f->kind != BW_FINDING_SECRET && f->kind != BW_FINDING_MALWARE) || f->severity > 4)
+      goto bad;
+  }
+  TRY(get_count(&c, &n));
+  for (uint32_t i = 0; i < n; i++) {
+    bw_record_mode *m = bw_vec_push(&r->modes);
+    if (!m) goto oom;
+    TRY(get_str(&c, &m->path));
+    TRY(get_u32(&c, &m->mode));
+    TRY(get_u32(&c, &m->uid));
+    TRY(get_u32(&c, &m->gid));
+    if (!m->path) goto bad;
+  }
+  TRY(get_count(&c, &n));
+  if (n > (c.n - c.pos) / 8) goto bad;
+  for (uint32_t i = 0; i < n; i++) {
+    uint64_t *h = bw_vec_push(&r->path_hashes);
+    if (!h) goto oom;
+    TRY(get_u64(&c, h));
+  }
   /* every string a merge relies on must be present */
   for (size_t i = 0; i < r->files.len; i++)
     if (!bw_vec_at(&r->files, bw_record_file, i)->path) goto bad;
@@ -362,7 +428,8 @@ int bw_layer_record_save(const bw_layer_record *r, const char *cache_dir, bw_err
     bw_buf_dispose(&b);
     return rc;
   }
-  snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+  /* per thread: two scans of images sharing a layer may save the same record at once */
+  snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%ld", path, (long)getpid(), (long)gettid());
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) {
     bw_buf_dispose(&b);

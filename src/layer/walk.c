@@ -148,6 +148,34 @@ static int hardlink_capture(bw_layer_record *rec, const char *path, const char *
   return 0;
 }
 
+/* Records what the merge and the permission checks need of every entry: the path hash of each
+ * (a later layer replacing a file or directory hides the findings about the older one) and the
+ * few entries with a risky mode (setuid/setgid, world-writable without the sticky bit). */
+static int note_entry(bw_layer_record *rec, const char *path, mode_t type, uint32_t mode, uint32_t uid, uint32_t gid,
+                      bw_error *err) {
+  uint64_t *h = bw_vec_push(&rec->path_hashes);
+  if (!h) return bw_error_set(err, BW_ENOMEM, "out of memory");
+  *h = bw_path_hash(path);
+  bool special = (type == AE_IFREG && (mode & (S_ISUID | S_ISGID))) ||
+                 ((type == AE_IFREG || type == AE_IFDIR) && (mode & S_IWOTH) && !(mode & S_ISVTX));
+  if (!special) return 0;
+  bw_record_mode *m = bw_vec_push(&rec->modes);
+  if (!m) {
+    if (rec->modes.len == rec->modes.max) {
+      if (!rec->modes_capped)
+        bw_layer_record_warn(rec, "more than %u setuid or world-writable entries: the rest not checked",
+                             BW_LIMIT_MODES_PER_LAYER);
+      rec->modes_capped = true;
+      return 0;
+    }
+    return bw_error_set(err, BW_ENOMEM, "out of memory");
+  }
+  const char *kept = bw_arena_strdup(rec->arena, path);
+  if (!kept) return bw_error_set(err, BW_ENOMEM, "out of memory");
+  *m = (bw_record_mode){.path = kept, .mode = (mode & 07777) | (type == AE_IFDIR ? S_IFDIR : S_IFREG), .uid = uid, .gid = gid};
+  return 0;
+}
+
 /* Reads one regular file entry: whole into memory for the analysers that planned it by name,
  * and/or chunk by chunk for the content analysers that want it by its first bytes. Blocks come
  * straight from libarchive's buffer (no copy unless the file is kept whole). */
@@ -284,6 +312,9 @@ int bw_layer_walk_tar(bw_layer_record *rec, bw_reader *tar, bw_error *err) {
     if (w) continue;
     mode_t type = archive_entry_filetype(e);
     note_orphan(rec, &dirs, path);
+    if ((rc = note_entry(rec, path, type, (uint32_t)archive_entry_mode(e), (uint32_t)archive_entry_uid(e),
+                         (uint32_t)archive_entry_gid(e), err)) < 0)
+      goto out;
     if (type == AE_IFDIR) {
       if (!dir_set_add(&dirs, fnv1a(path, strlen(path)))) {
         rc = bw_error_set(err, BW_ENOMEM, "out of memory");
@@ -330,9 +361,10 @@ out:
 }
 
 int bw_layer_read(bw_layer_record **out, bw_source *src, const bw_layer_desc *desc, bool verify_diff_id,
-                  bw_error *err) {
+                  uint32_t scanners, bw_error *err) {
   bw_layer_record *rec = bw_layer_record_new();
   if (!rec) return bw_error_set(err, BW_ENOMEM, "out of memory");
+  rec->scanners = scanners;
   rec->diff_id = bw_arena_strdup(rec->arena, desc->diff_id);
   rec->digest = bw_arena_strdup(rec->arena, desc->digest ? desc->digest : desc->diff_id);
   bool same = !desc->digest || !strcmp(desc->digest, desc->diff_id);
@@ -381,6 +413,10 @@ static int rootfs_visit(const char *fpath, const struct stat *st, int flag, stru
     rootfs_walk.rc = bw_error_set(rootfs_walk.err, BW_ELIMIT, "more than %llu files", (unsigned long long)BW_LIMIT_TAR_ENTRIES);
     return 1;
   }
+  mode_t type = S_ISDIR(st->st_mode) ? AE_IFDIR : S_ISREG(st->st_mode) ? AE_IFREG : AE_IFLNK;
+  if ((rootfs_walk.rc = note_entry(rec, rel, type, (uint32_t)st->st_mode, (uint32_t)st->st_uid,
+                                   (uint32_t)st->st_gid, rootfs_walk.err)) < 0)
+    return 1;
   if (flag == FTW_SL) {
     char target[BW_LIMIT_PATH_BYTES + 1];
     ssize_t n = readlink(fpath, target, sizeof target - 1);
@@ -457,9 +493,10 @@ static int rootfs_visit(const char *fpath, const struct stat *st, int flag, stru
   return rootfs_walk.rc < 0;
 }
 
-int bw_layer_read_rootfs(bw_layer_record **out, const char *root, bw_error *err) {
+int bw_layer_read_rootfs(bw_layer_record **out, const char *root, uint32_t scanners, bw_error *err) {
   bw_layer_record *rec = bw_layer_record_new();
   if (!rec) return bw_error_set(err, BW_ENOMEM, "out of memory");
+  rec->scanners = scanners;
   rec->diff_id = bw_arena_strdup(rec->arena, "rootfs");
   rootfs_walk.rec = rec;
   rootfs_walk.err = err;

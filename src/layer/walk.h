@@ -16,14 +16,18 @@
  * work, and nothing relies on it (the cache is keyed by the blob digest). On a mismatch the
  * record is discarded and the error names the layer. Caller owns *out. */
 int bw_layer_read(bw_layer_record **out, bw_source *src, const bw_layer_desc *desc, bool verify_diff_id,
-                  bw_error *err);
+                  uint32_t scanners, bw_error *err);
 
-/* Walks an uncompressed tar stream into rec (tests and fuzzing use it directly). The stream is
+/* `scanners` (BW_SCANNER_* of analyze/analyzer.h) chooses the content scanners that run in the
+ * pass besides the inventory (secrets, malware); the record remembers them.
+ *
+ * Walks an uncompressed tar stream into rec (tests and fuzzing use it directly; rec->scanners
+ * chooses the content scanners). The stream is
  * read to its end so that a wrapping verifier sees every byte. Errors name the entry. */
 int bw_layer_walk_tar(bw_layer_record *rec, bw_reader *tar, bw_error *err);
 
 /* Walks an unpacked root filesystem (dir: transport) as one layer, never following symlinks.
  * Caller owns *out. */
-int bw_layer_read_rootfs(bw_layer_record **out, const char *root, bw_error *err);
+int bw_layer_read_rootfs(bw_layer_record **out, const char *root, uint32_t scanners, bw_error *err);
 
 #endif

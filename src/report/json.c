@@ -1,5 +1,5 @@
 /* The bulwark.report/v1 document (DESIGN.md §6). Vulnerabilities come from matching (empty for an
- * inventory, whose "db" is null); baseline and malware are zero until those checks exist;
+ * inventory, whose "db" is null); baseline (secrets included) and malware from their scanners;
  * packages carry "arch" in addition to §6. */
 #include <stdint.h>
 #include <string.h>
@@ -55,6 +55,35 @@ static json_t *vulnerability(const bw_vuln *v, bool *failed) {
   bw_report_set(o, "references", json_array_text(v->references_json), failed);
   return o;
 }
+
+static json_t *baseline_finding(const bw_baseline_finding *b, bool *failed) {
+  json_t *o = json_object();
+  bw_report_set(o, "id", bw_report_jstr(b->id), failed);
+  bw_report_set(o, "category", bw_report_jstr(b->category), failed);
+  bw_report_set(o, "severity", json_string(bw_severity_name((bw_severity)b->severity)), failed);
+  bw_report_set(o, "title", bw_report_jstr(b->title), failed);
+  bw_report_set(o, "path", bw_report_jstr(b->path), failed);
+  bw_report_set(o, "line", b->line ? json_integer(b->line) : json_null(), failed);
+  bw_report_set(o, "evidence", bw_report_jstr(b->evidence), failed);
+  bw_report_set(o, "remediation", bw_report_jstr(b->remediation), failed);
+  bw_report_set(o, "layer", bw_report_jstr(b->layer), failed);
+  return o;
+}
+
+static json_t *malware_finding(const bw_malware_finding *m, bool *failed) {
+  json_t *o = json_object();
+  bw_report_set(o, "rule", bw_report_jstr(m->rule), failed);
+  bw_report_set(o, "family", bw_report_jstr(m->family), failed);
+  bw_report_set(o, "severity", json_string(bw_severity_name((bw_severity)m->severity)), failed);
+  bw_report_set(o, "path", bw_report_jstr(m->path), failed);
+  bw_report_set(o, "layer", bw_report_jstr(m->layer), failed);
+  bw_report_set(o, "sha256", bw_report_jstr(m->sha256), failed);
+  bw_report_set(o, "size", json_integer((json_int_t)m->size), failed);
+  bw_report_set(o, "description", bw_report_jstr(m->description), failed);
+  return o;
+}
+
+static size_t sev_slot(int s) { return s >= BW_SEV_UNKNOWN && s <= BW_SEV_CRITICAL ? (size_t)s : BW_SEV_UNKNOWN; }
 
 /* "Debian:12 1827, npm 3" -> ["Debian:12 1827", "npm 3"] */
 static json_t *db_section(const bw_scan_result *r, bool *failed) {
@@ -148,31 +177,43 @@ int bw_report_write_json(FILE *f, const bw_scan_result *r, bw_error *err) {
   bw_report_set(doc, "artifact", artifact(r, &failed), &failed);
   bw_report_set(doc, "db", db_section(r, &failed), &failed);
 
-  size_t counts[BW_SEV_CRITICAL + 1] = {0};
-  json_t *vulns = json_array();
+  size_t counts[BW_SEV_CRITICAL + 1] = {0}, bcounts[BW_SEV_CRITICAL + 1] = {0}, all[BW_SEV_CRITICAL + 1] = {0};
+  json_t *vulns = json_array(), *baseline = json_array(), *malware = json_array();
   for (size_t i = 0; i < r->vulns.len; i++) {
     const bw_vuln *v = bw_vec_at(&r->vulns, bw_vuln, i);
-    counts[v->severity >= BW_SEV_UNKNOWN && v->severity <= BW_SEV_CRITICAL ? v->severity : BW_SEV_UNKNOWN]++;
+    counts[sev_slot(v->severity)]++;
+    all[sev_slot(v->severity)]++;
     bw_report_append(vulns, vulnerability(v, &failed), &failed);
   }
-  /* risk: the highest severity found; an unrated vulnerability still counts as a LOW risk */
+  for (size_t i = 0; i < r->baseline.len; i++) {
+    const bw_baseline_finding *b = bw_vec_at(&r->baseline, bw_baseline_finding, i);
+    bcounts[sev_slot(b->severity)]++;
+    all[sev_slot(b->severity)]++;
+    bw_report_append(baseline, baseline_finding(b, &failed), &failed);
+  }
+  for (size_t i = 0; i < r->malware.len; i++) {
+    const bw_malware_finding *m = bw_vec_at(&r->malware, bw_malware_finding, i);
+    all[sev_slot(m->severity)]++;
+    bw_report_append(malware, malware_finding(m, &failed), &failed);
+  }
+  /* risk: the highest severity found in any tab; an unrated finding still counts as a LOW risk */
   const char *risk = "NONE";
   for (int s = BW_SEV_CRITICAL; s >= BW_SEV_UNKNOWN; s--)
-    if (counts[s]) {
+    if (all[s]) {
       risk = bw_severity_name(s == BW_SEV_UNKNOWN ? BW_SEV_LOW : (bw_severity)s);
       break;
     }
   json_t *summary = json_object();
   bw_report_set(summary, "vulnerabilities", severity_counts(counts, &failed), &failed);
-  bw_report_set(summary, "baseline", severity_counts(NULL, &failed), &failed);
-  bw_report_set(summary, "malware", json_integer(0), &failed);
+  bw_report_set(summary, "baseline", severity_counts(bcounts, &failed), &failed);
+  bw_report_set(summary, "malware", json_integer((json_int_t)r->malware.len), &failed);
   bw_report_set(summary, "risk", json_string(risk), &failed);
   bw_report_set(doc, "summary", summary, &failed);
 
   bw_report_set(doc, "packages", json_array(), &failed); /* streamed */
   bw_report_set(doc, "vulnerabilities", vulns, &failed);
-  bw_report_set(doc, "baseline", json_array(), &failed);
-  bw_report_set(doc, "malware", json_array(), &failed);
+  bw_report_set(doc, "baseline", baseline, &failed);
+  bw_report_set(doc, "malware", malware, &failed);
 
   json_stream st = {.r = r};
   bw_report_stream streams[] = {{"packages", next_package, &st}};

@@ -36,6 +36,33 @@ typedef struct bw_vuln {
   const char *references_json;  /* JSON array text */
 } bw_vuln;
 
+/* One baseline finding (DESIGN.md §6 "baseline"): a configuration risk, or a leaked secret
+ * (category "secret", value redacted). Strings in the result's arena or the records'. */
+typedef struct bw_baseline_finding {
+  const char *id;          /* stable check id, e.g. "BW-ACC-002", "BW-SEC-001" */
+  const char *category;    /* image_config, account, password, permission, access_control, service,
+                              secret, audit */
+  int severity;            /* bw_severity */
+  const char *title;
+  const char *path;        /* NULL for image-config findings */
+  uint32_t line;           /* 0 when not applicable */
+  const char *evidence;    /* what was seen, secrets redacted */
+  const char *remediation; /* what to do */
+  const char *layer;       /* diff_id of the layer that holds the file, NULL when not a file */
+} bw_baseline_finding;
+
+/* One malicious-sample finding (DESIGN.md §6 "malware"). */
+typedef struct bw_malware_finding {
+  const char *rule;        /* rule name, "hash-blocklist", or the advisory id of a malicious package */
+  const char *family;      /* webshell, reverse-shell, rootkit, miner, test, dropper, malicious-package, ... */
+  int severity;            /* bw_severity */
+  const char *path;
+  const char *layer;       /* diff_id */
+  const char *sha256;      /* hex digest of the file, NULL when not computed */
+  uint64_t size;
+  const char *description; /* why it matched */
+} bw_malware_finding;
+
 typedef struct bw_scan_result {
   const bw_image *image; /* artifact: name, digest, architecture, layers */
   bw_os_info os;
@@ -45,10 +72,15 @@ typedef struct bw_scan_result {
   bool scanned_vulns;    /* matching ran (the report then carries a db section) */
   const char *db_updated_at; /* advisory DB facts for the report's "db" section (arena strings, */
   const char *db_sources;    /* may be NULL): last import time, "Debian:12 1827, npm 3" counts */
+  unsigned scanners;     /* BW_SCANNER_* (analyze/analyzer.h) that ran: sections the report carries */
+  bw_vec baseline;       /* bw_baseline_finding (image config, files, secrets) */
+  bw_vec malware;        /* bw_malware_finding */
+  uint64_t content_skipped; /* files the content scanners skipped (size caps, timeouts) */
   struct bw_arena *arena;
   /* owned by the result: package strings live in the records' arenas */
   struct bw_layer_record **records;
   size_t nrecords;
+  struct bw_image_view *view; /* the merged image (captured files, modes) for the post-merge checks */
 } bw_scan_result;
 
 /* Package URL for a package (https://github.com/package-url/purl-spec), e.g.

@@ -2,7 +2,8 @@
  * one run, tool.driver.rules with one rule per advisory id (shortDescription, helpUri, and
  * properties.security-severity = the CVSS score as a string, which GitHub turns into its severity),
  * and one result per vulnerability of an installed package, located at the file the package came
- * from (the package DB or the jar / lockfile) or, without one, at the image. */
+ * from (the package DB or the jar / lockfile) or, without one, at the image. Baseline checks and
+ * malware rules are rules too, with the remediation as the rule's help. */
 #include <stdint.h>
 #include <string.h>
 
@@ -162,6 +163,103 @@ static json_t *result(bw_arena *a, const bw_scan_result *sr, const bw_vuln *v, s
   return o;
 }
 
+/* Baseline and malware findings share one shape in SARIF: a rule per check id (baseline: its
+ * remediation is the rule's help) and a result at the file and line. */
+typedef struct finding_view {
+  const char *rule_id, *kind, *category, *title, *path, *layer, *evidence, *help, *sha256;
+  int severity;
+  uint32_t line;
+} finding_view;
+
+static const char *band_score(int sev) {
+  switch (sev) {
+  case BW_SEV_CRITICAL: return "9.5";
+  case BW_SEV_HIGH: return "8.0";
+  case BW_SEV_MEDIUM: return "5.5";
+  case BW_SEV_LOW: return "2.0";
+  default: return "0.0";
+  }
+}
+
+static json_t *finding_rule(bw_arena *a, const finding_view *v, bool *failed) {
+  json_t *r = json_object();
+  const char *title = v->title && *v->title ? v->title : v->rule_id;
+  bw_report_set(r, "id", bw_report_jstr(v->rule_id), failed);
+  bw_report_set(r, "name", json_string(v->kind), failed);
+  bw_report_set(r, "shortDescription", text(title), failed);
+  bw_report_set(r, "fullDescription", text(v->help && *v->help ? v->help : title), failed);
+  json_t *help = json_object();
+  const char *sev = bw_severity_name((bw_severity)v->severity);
+  bw_report_set(help, "text", bw_report_jstr(bw_arena_printf(a, "%s\nSeverity: %s\n%s", title, sev, v->help ? v->help : "")),
+                failed);
+  bw_report_set(help, "markdown",
+                bw_report_jstr(bw_arena_printf(a, "**%s** (%s)\n\n%s", title, sev, v->help ? v->help : "")), failed);
+  bw_report_set(r, "help", help, failed);
+  json_t *cfg = json_object();
+  bw_report_set(cfg, "level", json_string(level(v->severity)), failed);
+  bw_report_set(r, "defaultConfiguration", cfg, failed);
+  json_t *props = json_object(), *tags = json_array();
+  bw_report_append(tags, json_string(v->kind), failed);
+  bw_report_append(tags, json_string("security"), failed);
+  if (v->category) bw_report_append(tags, bw_report_jstr(v->category), failed);
+  bw_report_append(tags, json_string(sev), failed);
+  bw_report_set(props, "tags", tags, failed);
+  bw_report_set(props, "precision", json_string("high"), failed);
+  bw_report_set(props, "security-severity", json_string(band_score(v->severity)), failed);
+  bw_report_set(r, "properties", props, failed);
+  return r;
+}
+
+static json_t *finding_result(bw_arena *a, const bw_scan_result *sr, const finding_view *v, size_t rule_index,
+                              bool *failed) {
+  json_t *o = json_object();
+  bw_report_set(o, "ruleId", bw_report_jstr(v->rule_id), failed);
+  bw_report_set(o, "ruleIndex", json_integer((json_int_t)rule_index), failed);
+  bw_report_set(o, "level", json_string(level(v->severity)), failed);
+  const char *msg = bw_arena_printf(a, "%s%s%s", v->title ? v->title : v->rule_id, v->evidence ? "\nEvidence: " : "",
+                                    v->evidence ? v->evidence : "");
+  bw_report_set(o, "message", text(msg), failed);
+  const char *where = v->path && *v->path ? v->path : sr->image && sr->image->name ? sr->image->name : "image";
+  json_t *art = json_object(), *phys = json_object(), *loc = json_object(), *locs = json_array(), *region = json_object();
+  bw_report_set(art, "uri", bw_report_jstr(path_uri(a, where)), failed);
+  bw_report_set(phys, "artifactLocation", art, failed);
+  bw_report_set(region, "startLine", json_integer(v->line ? v->line : 1), failed);
+  bw_report_set(region, "startColumn", json_integer(1), failed);
+  bw_report_set(region, "endLine", json_integer(v->line ? v->line : 1), failed);
+  bw_report_set(region, "endColumn", json_integer(1), failed);
+  bw_report_set(phys, "region", region, failed);
+  bw_report_set(loc, "physicalLocation", phys, failed);
+  bw_report_append(locs, loc, failed);
+  bw_report_set(o, "locations", locs, failed);
+  json_t *fp = json_object();
+  bw_report_set(fp, "bulwark/v1", bw_report_jstr(bw_arena_printf(a, "%s|%s|%u", v->rule_id, where, v->line)), failed);
+  bw_report_set(o, "partialFingerprints", fp, failed);
+  json_t *props = json_object();
+  bw_report_set(props, "category", bw_report_jstr(v->category), failed);
+  bw_report_set(props, "layer", bw_report_jstr(v->layer), failed);
+  if (v->sha256) bw_report_set(props, "sha256", bw_report_jstr(v->sha256), failed);
+  bw_report_set(o, "properties", props, failed);
+  return o;
+}
+
+static void add_finding(bw_arena *a, const bw_scan_result *r, const finding_view *v, bw_strset *ids, size_t *nrules,
+                        json_t *rules, json_t *results, bool *failed) {
+  const size_t *known = bw_strset_get(ids, v->rule_id);
+  size_t idx;
+  if (known) {
+    idx = *known;
+  } else {
+    size_t *slot = bw_arena_alloc(a, sizeof *slot);
+    if (!slot || bw_strset_set(ids, v->rule_id, slot)) {
+      *failed = true;
+      return;
+    }
+    *slot = idx = (*nrules)++;
+    bw_report_append(rules, finding_rule(a, v, failed), failed);
+  }
+  bw_report_append(results, finding_result(a, r, v, idx, failed), failed);
+}
+
 int bw_report_write_sarif(FILE *f, const bw_scan_result *r, bw_error *err) {
   bw_arena *a = bw_arena_new();
   json_t *doc = json_object();
@@ -203,6 +301,23 @@ int bw_report_write_sarif(FILE *f, const bw_scan_result *r, bw_error *err) {
   }
   for (size_t i = 0; i < r->vulns.len && !failed; i++)
     bw_report_append(results, result(a, r, bw_vec_at(&r->vulns, bw_vuln, i), index[i], &failed), &failed);
+  for (size_t i = 0; i < r->baseline.len && !failed; i++) {
+    const bw_baseline_finding *b = bw_vec_at(&r->baseline, bw_baseline_finding, i);
+    finding_view v = {.rule_id = b->id ? b->id : "BW-BASELINE", .kind = "BaselineCheck", .category = b->category,
+                      .title = b->title, .path = b->path, .layer = b->layer, .evidence = b->evidence,
+                      .help = b->remediation, .severity = b->severity, .line = b->line};
+    add_finding(a, r, &v, &ids, &nrules, rules, results, &failed);
+  }
+  for (size_t i = 0; i < r->malware.len && !failed; i++) {
+    const bw_malware_finding *m = bw_vec_at(&r->malware, bw_malware_finding, i);
+    finding_view v = {.rule_id = m->rule ? m->rule : "malware", .kind = "MaliciousSample", .category = m->family,
+                      .title = bw_arena_printf(a, "Malicious sample (%s): %s", m->family ? m->family : "?",
+                                               m->rule ? m->rule : "?"),
+                      .path = m->path, .layer = m->layer, .evidence = m->description,
+                      .help = "Remove the file from the image (rebuild the layer that adds it) and find how it got there.",
+                      .sha256 = m->sha256, .severity = m->severity};
+    add_finding(a, r, &v, &ids, &nrules, rules, results, &failed);
+  }
   bw_report_set(driver, "rules", rules, &failed);
   bw_report_set(tool, "driver", driver, &failed);
   bw_report_set(run, "tool", tool, &failed);

@@ -5,6 +5,7 @@
 
 #include "base/arena.h"
 #include "report/report_util.h"
+#include "analyze/analyzer.h"
 #include "report/result.h"
 #include "vuln/vulndb.h"
 
@@ -140,6 +141,73 @@ static void vuln_table(FILE *f, const bw_scan_result *r, int app) {
   fputc('\n', f);
 }
 
+/* Baseline and malware findings: one block each, severity and id first, then where, what was
+ * seen and what to do, indented (free text does not fit columns). */
+static void put_indented(FILE *f, const char *label, const char *text) {
+  if (!text || !*text) return;
+  fprintf(f, "      %s", label);
+  put_fit(f, text, width(text) > 200 ? 200 : width(text), false);
+  fputc('\n', f);
+}
+
+static void counts_line(FILE *f, const char *what, size_t n, const size_t *counts) {
+  fprintf(f, "%s: %zu (CRITICAL: %zu, HIGH: %zu, MEDIUM: %zu, LOW: %zu, UNKNOWN: %zu)\n", what, n,
+          counts[BW_SEV_CRITICAL], counts[BW_SEV_HIGH], counts[BW_SEV_MEDIUM], counts[BW_SEV_LOW],
+          counts[BW_SEV_UNKNOWN]);
+}
+
+static void baseline_table(FILE *f, const bw_scan_result *r) {
+  size_t counts[BW_SEV_CRITICAL + 1] = {0};
+  for (size_t i = 0; i < r->baseline.len; i++) {
+    int s = bw_vec_at(&r->baseline, bw_baseline_finding, i)->severity;
+    counts[s >= 0 && s <= BW_SEV_CRITICAL ? s : 0]++;
+  }
+  counts_line(f, "Baseline findings", r->baseline.len, counts);
+  for (size_t i = 0; i < r->baseline.len; i++) {
+    const bw_baseline_finding *b = bw_vec_at(&r->baseline, bw_baseline_finding, i);
+    char layer[13];
+    fprintf(f, "  %-8s  %-11s  ", bw_severity_name((bw_severity)b->severity), b->id ? b->id : "");
+    put_fit(f, b->title ? b->title : "", width(b->title ? b->title : "") > 120 ? 120 : width(b->title ? b->title : ""),
+            false);
+    fprintf(f, " [%s]\n", b->category ? b->category : "");
+    if (b->path) {
+      fputs("      at: ", f);
+      put_fit(f, b->path, width(b->path) > 160 ? 160 : width(b->path), false);
+      if (b->line) fprintf(f, ":%u", b->line);
+      if (b->layer) fprintf(f, " (layer %s)", bw_report_short_digest(b->layer, layer));
+      fputc('\n', f);
+    }
+    put_indented(f, "seen: ", b->evidence);
+    put_indented(f, "fix:  ", b->remediation);
+  }
+  fputc('\n', f);
+}
+
+static void malware_table(FILE *f, const bw_scan_result *r) {
+  size_t counts[BW_SEV_CRITICAL + 1] = {0};
+  for (size_t i = 0; i < r->malware.len; i++) {
+    int s = bw_vec_at(&r->malware, bw_malware_finding, i)->severity;
+    counts[s >= 0 && s <= BW_SEV_CRITICAL ? s : 0]++;
+  }
+  counts_line(f, "Malicious samples", r->malware.len, counts);
+  for (size_t i = 0; i < r->malware.len; i++) {
+    const bw_malware_finding *m = bw_vec_at(&r->malware, bw_malware_finding, i);
+    char layer[13];
+    fprintf(f, "  %-8s  %s (%s)\n", bw_severity_name((bw_severity)m->severity), m->rule ? m->rule : "",
+            m->family ? m->family : "");
+    fputs("      at: ", f);
+    put_fit(f, m->path ? m->path : "", width(m->path ? m->path : "") > 160 ? 160 : width(m->path ? m->path : ""),
+            false);
+    if (m->layer) fprintf(f, " (layer %s)", bw_report_short_digest(m->layer, layer));
+    fputc('\n', f);
+    put_indented(f, "sha256: ", m->sha256);
+    put_indented(f, "why:  ", m->description);
+  }
+  if (r->content_skipped)
+    fprintf(f, "  (%llu files not scanned: over a size cap or a time limit)\n", (unsigned long long)r->content_skipped);
+  fputc('\n', f);
+}
+
 int bw_report_write_table(FILE *f, const bw_scan_result *r, bw_error *err) {
   const bw_image *img = r->image;
   bw_arena *a = bw_arena_new();
@@ -154,9 +222,14 @@ int bw_report_write_table(FILE *f, const bw_scan_result *r, bw_error *err) {
   put_line(f, "Arch:     ", img ? img->architecture : NULL);
   size_t n = bw_pkglist_len(&r->packages);
   fprintf(f, "Packages: %zu\n\n", n);
-  if (r->scanned_vulns) { /* a scan shows its findings; `bulwark sbom` lists the packages */
-    vuln_table(f, r, 0);
-    vuln_table(f, r, 1);
+  if (r->scanned_vulns || (r->scanners & (BW_SCANNER_BASELINE | BW_SCANNER_MALWARE))) {
+    /* a scan shows its findings; `bulwark sbom` lists the packages */
+    if (r->scanned_vulns) {
+      vuln_table(f, r, 0);
+      vuln_table(f, r, 1);
+    }
+    if (r->scanners & BW_SCANNER_BASELINE) baseline_table(f, r);
+    if (r->scanners & BW_SCANNER_MALWARE) malware_table(f, r);
     bw_arena_free(a);
     if (fflush(f) != 0 || ferror(f)) return bw_error_sys(err, BW_EIO, "writing the table");
     return 0;
