@@ -107,4 +107,14 @@
 #define BW_LIMIT_OSV_EVENTS 4096u       /* events of one OSV range evaluated (as many as an import keeps) */
 #define BW_LIMIT_OSV_RANGES_BYTES (16u << 20) /* the ranges or versions JSON of one affected entry */
 
+/* Access control (src/auth/): credentials and tokens presented by clients */
+#define BW_LIMIT_AUTH_HEADER_BYTES (16u << 10) /* one Authorization header value */
+#define BW_LIMIT_PASSWORD_BYTES 256u           /* a password or robot secret (libxcrypt refuses
+                                                  CRYPT_MAX_PASSPHRASE_SIZE = 512 with its NUL) */
+#define BW_LIMIT_JWT_BYTES (16u << 10)         /* a Bearer token (we issue ~1-6 KiB: at most
+                                                  BW_AUTH_SCOPES_MAX access entries) */
+#define BW_LIMIT_AUTH_API_BODY_BYTES (64u << 10) /* a JSON body of the access-control REST API */
+#define BW_LIMIT_TOKEN_SCOPES 16u              /* scopes asked for in one token request */
+#define BW_LIMIT_REPO_NAME_BYTES 255u          /* a repository name (distribution's own cap) */
+
 #endif
