@@ -52,8 +52,9 @@ static void queue(req *r, int status, struct MHD_Response *resp, const char *con
   if (content_type) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
   MHD_add_response_header(resp, "Docker-Distribution-API-Version", "registry/2.0");
   for (int i = 0; i < r->nhdr; i++) MHD_add_response_header(resp, r->hdr[i].name, r->hdr[i].value);
-  MHD_queue_response(r->conn, (unsigned)status, resp);
-  MHD_destroy_response(resp);
+  /* queued when the request has been read whole (libmicrohttpd closes the connection after a
+   * response queued earlier), except for early refusals of bodies (see access_handler) */
+  r->pending = resp;
   r->responded = true;
   r->status = status;
 }
@@ -285,6 +286,7 @@ static void api_finish(req *r) {
 
 static void req_free(req *r) {
   if (!r) return;
+  if (r->pending) MHD_destroy_response(r->pending);
   v2_release(r);
   bw_buf_dispose(&r->body);
   for (int i = 0; i < r->nhdr; i++) free(r->hdr[i].value);
@@ -386,6 +388,14 @@ static void body(req *r, const char *data, size_t n) {
   }
 }
 
+static enum MHD_Result send_pending(req *r) {
+  if (!r->pending) return MHD_YES;
+  enum MHD_Result rc = MHD_queue_response(r->conn, (unsigned)r->status, r->pending);
+  MHD_destroy_response(r->pending);
+  r->pending = NULL;
+  return rc;
+}
+
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                       const char *version, const char *upload_data, size_t *upload_data_size,
                                       void **con_cls) {
@@ -407,6 +417,12 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
     }
     *con_cls = r;
     begin(r);
+    if (r->pending) {
+      /* refused before the body: answer now rather than read (maybe gigabytes of) body first */
+      const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+      const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+      if ((cl && strcmp(cl, "0")) || te) return send_pending(r);
+    }
     return MHD_YES;
   }
   if (*upload_data_size) {
@@ -416,7 +432,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
   }
   if (!r->responded) finish(r);
   if (!r->responded) resp_error(r, 500, "UNSUPPORTED", "no response");
-  return MHD_YES;
+  return send_pending(r);
 }
 
 static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe) {

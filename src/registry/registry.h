@@ -28,7 +28,7 @@ void bw_registry_opts_init(bw_registry_opts *o);
 typedef struct bw_registry bw_registry;
 
 /* A handler of REST API paths (same contract as bw_auth_api: 0 when it handled the path and filled
- * *status/*json, -BW_ENOTFOUND when the path is not its own). */
+ * *status and *json, -BW_ENOTFOUND when the path is not its own). */
 typedef int (*bw_registry_api_fn)(void *ctx, const bw_principal *p, const char *method, const char *path,
                                   const char *query, const char *body, size_t body_len, int *status, char **json,
                                   bw_error *err);

@@ -59,6 +59,7 @@ typedef struct req {
   bw_principal who;
   bool responded;
   int status;
+  struct MHD_Response *pending; /* made before the request was read whole: queued at its end */
   /* body */
   int body_mode;
   bw_buf body;
