@@ -409,8 +409,10 @@ static bool open_for_body(req *r) {
   return true;
 }
 
+/* Reserves one session slot (released by session_end or on failure). */
 static bool cap_sessions(req *r) {
-  if (atomic_load(&r->reg->uploads_open) >= r->reg->opts.max_uploads) {
+  if (atomic_fetch_add(&r->reg->uploads_open, 1) >= r->reg->opts.max_uploads) {
+    atomic_fetch_sub(&r->reg->uploads_open, 1);
     req_header(r, "Retry-After", "10");
     resp_error(r, 429, "TOO_MANY_REQUESTS", "%lld upload sessions are open; retry later",
                (long long)atomic_load(&r->reg->uploads_open));
@@ -461,11 +463,11 @@ static void upload_post(req *r) {
   if (bw_blob_writer_open(reg->blobs, id, true, &w, &err) < 0 || bw_reg_upload_create(reg->meta, id, r->repo, &err) < 0) {
     if (w) bw_blob_writer_release(w);
     bw_blob_upload_remove(reg->blobs, id, NULL);
+    atomic_fetch_sub(&reg->uploads_open, 1);
     resp_error(r, 500, "BLOB_UPLOAD_INVALID", "%s", err.msg);
     return;
   }
   bw_blob_writer_release(w);
-  atomic_fetch_add(&reg->uploads_open, 1);
   upload_headers(r, id, 0);
   resp_empty(r, 202);
 }
