@@ -74,6 +74,16 @@ static int parse_path(req *r, const char *rest) {
     r->kind = K_BLOB;
     name_len = (size_t)(p - rest);
     snprintf(ref, sizeof ref, "%s", p + 7);
+  } else if ((p = strrstr(rest, "/blobs/uploads/"))) {
+    /* an upload id with a slash (decoded %2f): refused as an unknown session */
+    r->kind = K_UPLOAD;
+    name_len = (size_t)(p - rest);
+    snprintf(r->upload_id, sizeof r->upload_id, "%.63s", p + 15);
+  } else if ((p = strrstr(rest, "/blobs/"))) {
+    /* a "digest" with a slash (decoded %2f): routed as a blob so it is refused as a bad digest */
+    r->kind = K_BLOB;
+    name_len = (size_t)(p - rest);
+    snprintf(ref, sizeof ref, "%s", p + 7);
   } else {
     return -1;
   }
@@ -662,7 +672,7 @@ static void manifest_put_finish(req *r) {
   bw_error err = {0};
   int rc = bw_registry_manifest_parse(body, len, req_header_in(r, MHD_HTTP_HEADER_CONTENT_TYPE), &mi, &err);
   if (rc < 0) {
-    resp_error(r, rc == -BW_ELIMIT ? 413 : 400, "MANIFEST_INVALID", "%s", err.msg);
+    resp_error(r, 400, "MANIFEST_INVALID", "%s", err.msg);
     return;
   }
   bw_reg_ref *refs = calloc(mi.nrefs + 1, sizeof *refs);
