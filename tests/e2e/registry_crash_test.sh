@@ -106,4 +106,14 @@ for i in $(seq 1 20); do
 done
 bw_check "after recovery every blob file still verifies" verify_all
 bw_check "clean shutdown" reg_stop
+
+# idle sessions expire: a 2 s expiry, the reaper runs every second
+reg_start "$DATA" --upload-expiry 2
+LOC=$(curl -sS -u "$ADMIN" -X POST -D - -o /dev/null "$REG_URL/v2/$R/blobs/uploads/" | tr -d '\r' | sed -n 's/^Location: //Ip')
+bw_check "a fresh session answers" bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -u '$ADMIN' '$REG_URL$LOC')\" = 204 ]"
+sleep 4.5
+bw_check "after the expiry the session is gone (404 BLOB_UPLOAD_UNKNOWN)" \
+  bash -c "curl -s -u '$ADMIN' '$REG_URL$LOC' | jq -e '.errors[0].code == \"BLOB_UPLOAD_UNKNOWN\"'"
+bw_check "and its file too" bash -c "[ -z \"\$(ls '$DATA/uploads')\" ]"
+bw_check "clean shutdown" reg_stop
 bw_finish
