@@ -833,11 +833,14 @@ void v2_reap(bw_registry *reg, bool startup) {
   if (bw_reg_upload_expired(reg->meta, bw_meta_now() - reg->opts.upload_expiry, &l, &err) == 0) {
     for (size_t i = 0; i < l.len; i++) {
       bw_blob_upload_remove(reg->blobs, l.items[i], NULL);
-      bw_reg_upload_delete(reg->meta, l.items[i], NULL);
+      if (bw_reg_upload_delete(reg->meta, l.items[i], NULL) == 0 && !startup)
+        atomic_fetch_sub(&reg->uploads_open, 1);
     }
     if (l.len) bw_info("registry: %zu upload session(s) expired", l.len);
     bw_reg_strlist_dispose(&l);
   }
+  /* the count is read from the store only before serving: later, POSTs hold reserved slots that
+   * are not rows yet, and a reset would let more sessions in than the cap */
   int64_t n = 0;
-  if (bw_reg_upload_count(reg->meta, &n, &err) == 0) atomic_store(&reg->uploads_open, n);
+  if (startup && bw_reg_upload_count(reg->meta, &n, &err) == 0) atomic_store(&reg->uploads_open, n);
 }

@@ -89,7 +89,7 @@ expect 404 - "a path outside /v2" "$REG_URL/../../etc/passwd"
 echo "== 10,000 upload sessions at once (cap 1000)"
 # a Bearer token (as docker and skopeo use): a password check per request would measure yescrypt
 TOK=$(curl -sS -u "$ADMIN" "$REG_URL/token?service=bulwark&scope=repository:$R:pull,push" | jq -r .token)
-for i in $(seq 1 10000); do echo "url = \"$V2/blobs/uploads/\""; done >"$T/req.cfg"
+for i in $(seq 1 10000); do printf 'url = "%s"\noutput = "/dev/null"\n' "$V2/blobs/uploads/"; done >"$T/req.cfg"
 curl -s --parallel --parallel-max 64 -H "Authorization: Bearer $TOK" -X POST -K "$T/req.cfg" -o /dev/null -w '%{http_code}\n' >"$T/codes" || true
 N202=$(grep -c '^202$' "$T/codes" || true); N429=$(grep -c '^429$' "$T/codes" || true)
 [ "$N202" -le 1000 ] && [ "$N202" -ge 990 ] && [ $((N202 + N429)) = 10000 ] && bw_ok "10,000 POSTs: $N202 sessions, $N429 TOO_MANY_REQUESTS" ||

@@ -137,6 +137,8 @@ static void test_meta(void) {
   CHECK(bw_reg_upload_expired(m, bw_meta_now() - 1, &l, &err) == 0 && l.len == 0);
   bw_reg_strlist_dispose(&l);
   CHECK(bw_reg_upload_delete(m, "abc", &err) == 0);
+  CHECK(bw_reg_upload_delete(m, "abc", &err) == -BW_ENOTFOUND);
+  bw_error_clear(&err);
   CHECK(bw_reg_upload_get(m, "abc", &u, &err) == -BW_ENOTFOUND);
   bw_error_clear(&err);
   bw_meta_close(m);
