@@ -79,6 +79,16 @@
 #define BW_LIMIT_AUTH_PARAM_BYTES (16u << 10) /* one WWW-Authenticate parameter value (realm, scope) */
 #define BW_LIMIT_ERROR_BODY_BYTES (64u << 10) /* registry error response kept for the message */
 
+/* Registry server (bulwark serve) */
+#define BW_LIMIT_UPLOAD_EXPIRY 3600          /* seconds an upload session may stay idle before the reaper drops it */
+#define BW_LIMIT_UPLOAD_SESSIONS 1000        /* open upload sessions at once; more get 429 TOO_MANY_REQUESTS */
+#define BW_LIMIT_HTTP_CONNECTIONS 1024       /* concurrent client connections (libmicrohttpd refuses more) */
+#define BW_LIMIT_HTTP_IDLE_SECONDS 300       /* an idle keep-alive connection is closed after this */
+#define BW_LIMIT_HTTP_CONN_MEMORY (256u << 10) /* libmicrohttpd memory pool per connection (read buffer) */
+#define BW_LIMIT_API_BODY_BYTES (1u << 20)   /* a REST API request body */
+#define BW_LIMIT_LIST_PAGE 10000             /* entries in one tags/list or _catalog page (n is clamped) */
+#define BW_LIMIT_REFERRERS 10000             /* descriptors in one referrers response */
+
 /* Disk cache */
 #define BW_LIMIT_CACHE_RECORD_BYTES (256u << 20) /* one cached layer record */
 
