@@ -7,6 +7,9 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "auth/auth.h"
 #include "auth/auth_internal.h"
@@ -127,6 +130,21 @@ static unsigned role_actions(bw_role r) {
 
 /* --- the object --- */
 
+/* MAC of "bw-cred" NUL name NUL password under the signing key (a cache key that reveals nothing). */
+static bool cred_mac(const uint8_t *key, const char *name, const char *pw, unsigned char *mac, unsigned *ml) {
+  size_t nl = strlen(name), pl = strlen(pw);
+  size_t n = 8 + nl + 1 + pl;
+  unsigned char *msg = malloc(n);
+  if (!msg) return false; /* no cache for this check */
+  memcpy(msg, "bw-cred", 8);
+  memcpy(msg + 8, name, nl + 1);
+  memcpy(msg + 9 + nl, pw, pl);
+  HMAC(EVP_sha256(), key, BW_TOKEN_KEY_BYTES, msg, n, mac, ml);
+  explicit_bzero(msg, n);
+  free(msg);
+  return true;
+}
+
 int bw_auth_new(bw_auth **out, bw_meta *m, const char *key_path, const char *service, const char *realm,
                 bw_error *err) {
   *out = NULL;
@@ -134,15 +152,20 @@ int bw_auth_new(bw_auth **out, bw_meta *m, const char *key_path, const char *ser
   if (!a) return bw_error_set(err, BW_ENOMEM, "out of memory");
   a->m = m;
   a->ttl = 300;
+  a->cache = calloc(BW_AUTH_CRED_CACHE, sizeof *a->cache);
+  if (!a->cache) {
+    free(a);
+    return bw_error_set(err, BW_ENOMEM, "out of memory");
+  }
+  pthread_mutex_init(&a->cache_mu, NULL);
   snprintf(a->service, sizeof a->service, "%s", service && *service ? service : "bulwark");
   snprintf(a->realm, sizeof a->realm, "%s", realm ? realm : "");
-  if (strchr(a->service, '"') || strchr(a->realm, '"')) {
-    free(a);
-    return bw_error_set(err, BW_EINVAL, "service and realm may not contain '\"'");
-  }
-  int r = bw_token_key_load(key_path, a->key, err);
+  int r = 0;
+  if (strchr(a->service, '"') || strchr(a->realm, '"'))
+    r = bw_error_set(err, BW_EINVAL, "service and realm may not contain '\"'");
+  if (!r) r = bw_token_key_load(key_path, a->key, err);
   if (r) {
-    free(a);
+    bw_auth_free(a);
     return r;
   }
   *out = a;
@@ -152,6 +175,11 @@ int bw_auth_new(bw_auth **out, bw_meta *m, const char *key_path, const char *ser
 void bw_auth_free(bw_auth *a) {
   if (!a) return;
   explicit_bzero(a->key, sizeof a->key);
+  if (a->cache) {
+    explicit_bzero(a->cache, BW_AUTH_CRED_CACHE * sizeof *a->cache);
+    free(a->cache);
+    pthread_mutex_destroy(&a->cache_mu);
+  }
   free(a);
 }
 
@@ -341,6 +369,28 @@ static bool robot_alive(const bw_robot_rec *rb) {
   return !rb->disabled && (rb->expires_at == 0 || bw_meta_now() < rb->expires_at);
 }
 
+/* bw_password_verify with the cache of recent successes (see bw_cred_entry). */
+static bool verify_cached(bw_auth *a, const char *name, const char *pw, const char *hash) {
+  unsigned char mac[32];
+  unsigned int ml = sizeof mac;
+  if (!cred_mac(a->key, name, pw, mac, &ml)) return bw_password_verify(pw, hash);
+  int64_t now = bw_meta_now();
+  bw_cred_entry *e = &a->cache[mac[0] % BW_AUTH_CRED_CACHE];
+  pthread_mutex_lock(&a->cache_mu);
+  bool hit = CRYPTO_memcmp(e->mac, mac, sizeof mac) == 0 && now < e->until && bw_ct_streq(e->hash, hash);
+  pthread_mutex_unlock(&a->cache_mu);
+  if (hit) return true;
+  if (!bw_password_verify(pw, hash)) return false;
+  if (strlen(hash) < sizeof e->hash) {
+    pthread_mutex_lock(&a->cache_mu);
+    memcpy(e->mac, mac, sizeof mac);
+    memcpy(e->hash, hash, strlen(hash) + 1);
+    e->until = now + BW_AUTH_CRED_CACHE_TTL;
+    pthread_mutex_unlock(&a->cache_mu);
+  }
+  return true;
+}
+
 static int auth_basic(bw_auth *a, const char *b64, bw_principal *out, bw_error *err) {
   char *dec = NULL;
   size_t dl = 0;
@@ -365,7 +415,7 @@ static int auth_basic(bw_auth *a, const char *b64, bw_principal *out, bw_error *
         bw_password_dummy_verify(pw);
         r = deny(err, "invalid user name or password");
       }
-    } else if (!bw_password_verify(pw, rb->secret_hash)) {
+    } else if (!verify_cached(a, name, pw, rb->secret_hash)) {
       r = deny(err, "invalid user name or password");
     } else if (!robot_alive(rb)) {
       r = deny(err, rb->disabled ? "robot account disabled" : "robot account expired");
@@ -381,7 +431,7 @@ static int auth_basic(bw_auth *a, const char *b64, bw_principal *out, bw_error *
         bw_password_dummy_verify(pw);
         r = deny(err, "invalid user name or password");
       }
-    } else if (!bw_password_verify(pw, u.password_hash)) {
+    } else if (!verify_cached(a, name, pw, u.password_hash)) {
       r = deny(err, "invalid user name or password");
     } else if (u.disabled) {
       r = deny(err, "account disabled");

@@ -18,6 +18,10 @@ static void usage(FILE *f) {
         "  db COMMAND     the advisory database: import PATH..., update, info\n"
         "  serve          run the container registry (OCI Distribution v1.1) with access control\n"
         "  gc             remove untagged manifests and unreferenced blobs from the registry's data\n"
+        "  user COMMAND   registry users: add, passwd, rm, ls\n"
+        "  namespace COMMAND\n"
+        "                 registry namespaces and roles: add, grant, revoke, ls\n"
+        "  robot COMMAND  robot accounts with scoped, expiring secrets: add, ls, rm\n"
         "  version        print the version\n"
         "  version compare --ecosystem ECO A B\n"
         "                 compare two versions as the ecosystem does (-1, 0, 1; --batch)\n"
@@ -65,6 +69,18 @@ int main(int argc, char **argv) {
       char *args[] = {"scan", "--help", NULL};
       return bw_cmd_scan(2, args);
     }
+    if (!strcmp(cmd, "help") && argc > 2 && !strcmp(argv[2], "user")) {
+      char *args[] = {"user", "--help", NULL};
+      return bw_cmd_user(2, args);
+    }
+    if (!strcmp(cmd, "help") && argc > 2 && !strcmp(argv[2], "namespace")) {
+      char *args[] = {"namespace", "--help", NULL};
+      return bw_cmd_namespace(2, args);
+    }
+    if (!strcmp(cmd, "help") && argc > 2 && !strcmp(argv[2], "robot")) {
+      char *args[] = {"robot", "--help", NULL};
+      return bw_cmd_robot(2, args);
+    }
     if (!strcmp(cmd, "help") && argc > 2 && !strcmp(argv[2], "serve")) {
       char *args[] = {"serve", "--help", NULL};
       return bw_cmd_serve(2, args);
@@ -84,6 +100,9 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "sbom")) return bw_cmd_sbom(argc - 1, argv + 1);
   if (!strcmp(cmd, "db")) return bw_cmd_db(argc - 1, argv + 1);
   if (!strcmp(cmd, "scan")) return bw_cmd_scan(argc - 1, argv + 1);
+  if (!strcmp(cmd, "user")) return bw_cmd_user(argc - 1, argv + 1);
+  if (!strcmp(cmd, "namespace")) return bw_cmd_namespace(argc - 1, argv + 1);
+  if (!strcmp(cmd, "robot")) return bw_cmd_robot(argc - 1, argv + 1);
   if (!strcmp(cmd, "serve")) return bw_cmd_serve(argc - 1, argv + 1);
   if (!strcmp(cmd, "gc")) return bw_cmd_gc(argc - 1, argv + 1);
   fprintf(stderr, "bulwark: unknown command \"%s\"\n\n", cmd);
