@@ -36,7 +36,7 @@ typedef struct bw_principal {
   int64_t id;                  /* store id of the user or robot; 0 for anonymous */
   bool sysadmin;               /* the system administrator (the user `admin` and those made admins) */
   /* A Bearer token narrows the principal to what the token grants: when token_scoped, only
-   * scopes[0..nscopes) apply ("repository:NAME:pull,push" as granted, NAME may be a glob "team/*"
+   * scopes[0..nscopes) apply ("repository:NAME:pull,push" as granted, NAME may be a glob ending in "*"
    * for robots), on top of the identity's own rights (intersection). */
   bool token_scoped;
   size_t nscopes;
@@ -98,5 +98,42 @@ char *bw_auth_challenge(bw_auth *a, const char *repo, unsigned actions);
  * not one of its own (the caller routes elsewhere), other negative codes only on internal failure. */
 int bw_auth_api(bw_auth *a, const bw_principal *p, const char *method, const char *path, const char *query,
                 const char *body, size_t body_len, int *status, char **json, bw_error *err);
+
+/* --- Added for the CLI and the REST API (both go through these, so validation is in one place) --- */
+
+/* Names of users, namespaces and robots: one OCI path component, [a-z0-9]+ joined by '.', '_', "__"
+ * or runs of '-', at most 64 bytes. Repositories: such components joined by '/', at most 255 bytes. */
+bool bw_auth_name_valid(const char *name);
+bool bw_auth_repo_valid(const char *repo);
+/* "admin", "maintainer", "developer", "guest" ("none" for BW_ROLE_NONE). */
+const char *bw_role_name(bw_role r);
+/* Parses a role name; -BW_EINVAL for anything else (incl. "none"). */
+int bw_role_parse(const char *s, bw_role *out, bw_error *err);
+/* Lifetime of issued tokens in seconds (default 300, 1..86400). */
+void bw_auth_set_token_ttl(bw_auth *a, int64_t seconds);
+
+/* Users: add (password hashed with yescrypt; -BW_ECONFLICT when it exists), change the password,
+ * remove (refused with -BW_ECONFLICT for the last enabled sysadmin). */
+int bw_auth_user_add(bw_auth *a, const char *name, const char *password, bool sysadmin, bw_error *err);
+int bw_auth_user_passwd(bw_auth *a, const char *name, const char *password, bw_error *err);
+int bw_auth_user_rm(bw_auth *a, const char *name, bw_error *err);
+
+/* Namespaces: add (owner NULL or a user name, who becomes its admin member), members. */
+int bw_auth_namespace_add(bw_auth *a, const char *name, bool public_, const char *owner, bw_error *err);
+int bw_auth_member_set(bw_auth *a, const char *ns, const char *user, bw_role role, bw_error *err);
+int bw_auth_member_remove(bw_auth *a, const char *ns, const char *user, bw_error *err);
+
+/* Robot accounts of namespace ns. name without the "robot$" prefix; scopes "REPO_GLOB:ACTIONS"
+ * ("team/app:pull,push", "team/app-*:pull", or "team" alone for all of it; the glob's first component must be ns, '*' matches any run
+ * of characters including '/'); expires_at seconds since the epoch, 0 = never; created_by a user id
+ * or 0. The generated secret (shown once, only its hash is stored) goes to *secret (caller frees). */
+int bw_auth_robot_add(bw_auth *a, const char *name, const char *ns, const char *const *scopes, size_t nscopes,
+                      int64_t expires_at, const char *description, int64_t created_by, char **secret,
+                      bw_error *err);
+int bw_auth_robot_rm(bw_auth *a, const char *name, bw_error *err);
+
+/* True when p may list the whole registry (the "registry:catalog:*" scope): sysadmins, and tokens
+ * granting that scope. */
+bool bw_auth_catalog_allowed(bw_auth *a, const bw_principal *p);
 
 #endif

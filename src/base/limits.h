@@ -81,6 +81,16 @@
 #define BW_LIMIT_AUTH_PARAM_BYTES (16u << 10) /* one WWW-Authenticate parameter value (realm, scope) */
 #define BW_LIMIT_ERROR_BODY_BYTES (64u << 10) /* registry error response kept for the message */
 
+/* Registry server (bulwark serve) */
+#define BW_LIMIT_UPLOAD_EXPIRY 3600          /* seconds an upload session may stay idle before the reaper drops it */
+#define BW_LIMIT_UPLOAD_SESSIONS 1000        /* open upload sessions at once; more get 429 TOO_MANY_REQUESTS */
+#define BW_LIMIT_HTTP_CONNECTIONS 1024       /* concurrent client connections (libmicrohttpd refuses more) */
+#define BW_LIMIT_HTTP_IDLE_SECONDS 300       /* an idle keep-alive connection is closed after this */
+#define BW_LIMIT_HTTP_CONN_MEMORY (256u << 10) /* libmicrohttpd memory pool per connection (read buffer) */
+#define BW_LIMIT_API_BODY_BYTES (1u << 20)   /* a REST API request body */
+#define BW_LIMIT_LIST_PAGE 10000             /* entries in one tags/list or _catalog page (n is clamped) */
+#define BW_LIMIT_REFERRERS 10000             /* descriptors in one referrers response */
+
 /* Disk cache */
 #define BW_LIMIT_CACHE_RECORD_BYTES (256u << 20) /* one cached layer record */
 
@@ -98,5 +108,15 @@
 #define BW_LIMIT_VERSION_BYTES 256 /* one version string to compare (node-semver's MAX_LENGTH) */
 #define BW_LIMIT_OSV_EVENTS 4096u       /* events of one OSV range evaluated (as many as an import keeps) */
 #define BW_LIMIT_OSV_RANGES_BYTES (16u << 20) /* the ranges or versions JSON of one affected entry */
+
+/* Access control (src/auth/): credentials and tokens presented by clients */
+#define BW_LIMIT_AUTH_HEADER_BYTES (16u << 10) /* one Authorization header value */
+#define BW_LIMIT_PASSWORD_BYTES 256u           /* a password or robot secret (libxcrypt refuses
+                                                  CRYPT_MAX_PASSPHRASE_SIZE = 512 with its NUL) */
+#define BW_LIMIT_JWT_BYTES (16u << 10)         /* a Bearer token (we issue ~1-6 KiB: at most
+                                                  BW_AUTH_SCOPES_MAX access entries) */
+#define BW_LIMIT_AUTH_API_BODY_BYTES (64u << 10) /* a JSON body of the access-control REST API */
+#define BW_LIMIT_TOKEN_SCOPES 16u              /* scopes asked for in one token request */
+#define BW_LIMIT_REPO_NAME_BYTES 255u          /* a repository name (distribution's own cap) */
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "analyze/inventory.h"
+#include "auth/auth.h"
 #include "base/error.h"
 #include "base/log.h"
 #include "image/image.h"
@@ -21,6 +22,21 @@ int bw_cmd_db(int argc, char **argv);
 /* bulwark version [compare --ecosystem ECO (A B | --batch)]. */
 int bw_cmd_version(int argc, char **argv);
 int bw_cmd_scan(int argc, char **argv);
+/* bulwark user|namespace|robot ...: access control of the registry (src/auth/). */
+int bw_cmd_user(int argc, char **argv);
+int bw_cmd_namespace(int argc, char **argv);
+int bw_cmd_robot(int argc, char **argv);
+
+/* The data directory of `bulwark serve` (DIR/meta.db, DIR/token.key). */
+#define BW_CLI_DEFAULT_DATA_DIR "./var/bulwark"
+/* Opens (creating, mode 0700) the data directory's metadata store and, when a is non-NULL, the
+ * access control. On failure nothing is left open. */
+int bw_cli_data_open(const char *dir, bw_meta **m, bw_auth **a, bw_error *err);
+void bw_cli_data_close(bw_meta *m, bw_auth *a);
+/* A new password: one line from stdin (from_stdin), else $BULWARK_NEW_PASSWORD, else asked twice
+ * on a terminal, else generated (*generated set; the caller prints it once). Prints the error and
+ * returns -1 on failure. */
+int bw_cli_read_password(bool from_stdin, char *out, size_t cap, bool *generated);
 
 /* What `sbom` and `scan` share: reading an image (registry options, cache, platform, threads) and
  * writing a report. */

@@ -5,16 +5,23 @@
 
 #include "base/log.h"
 #include "cli/cli.h"
+#include "cli/serve_common.h"
 
 static void usage(FILE *f) {
   fputs("Usage: bulwark COMMAND [OPTIONS]\n"
         "\n"
-        "Bulwark inventories container images and writes SBOMs.\n"
+        "Bulwark inventories container images, writes SBOMs, and runs a container registry.\n"
         "\n"
         "Commands:\n"
         "  scan IMAGE     find the vulnerabilities of an image's OS and application packages\n"
         "  sbom IMAGE     list the OS packages of an image (table, JSON, CycloneDX 1.5, SPDX 2.3)\n"
         "  db COMMAND     the advisory database: import PATH..., update, info\n"
+        "  serve          run the container registry (OCI Distribution v1.1) with access control\n"
+        "  gc             remove untagged manifests and unreferenced blobs from the registry's data\n"
+        "  user COMMAND   registry users: add, passwd, rm, ls\n"
+        "  namespace COMMAND\n"
+        "                 registry namespaces and roles: add, grant, revoke, ls\n"
+        "  robot COMMAND  robot accounts with scoped, expiring secrets: add, ls, rm\n"
         "  version        print the version\n"
         "  version compare --ecosystem ECO A B\n"
         "                 compare two versions as the ecosystem does (-1, 0, 1; --batch)\n"
@@ -32,6 +39,8 @@ static void usage(FILE *f) {
         "  bulwark sbom oci:./debian:12\n"
         "  bulwark sbom docker-archive:app.tar --format cyclonedx -o app.cdx.json\n"
         "  bulwark sbom docker://localhost:5000/team/app:1.2 --insecure --format spdx\n"
+        "\n"
+        "  bulwark serve --data ./var/bulwark        (then push with skopeo, docker, podman, oras)\n"
         "\n"
         "Run 'bulwark sbom --help' for the options of a command.\n",
         f);
@@ -60,6 +69,26 @@ int main(int argc, char **argv) {
       char *args[] = {"scan", "--help", NULL};
       return bw_cmd_scan(2, args);
     }
+    if (!strcmp(cmd, "help") && argc > 2 && !strcmp(argv[2], "user")) {
+      char *args[] = {"user", "--help", NULL};
+      return bw_cmd_user(2, args);
+    }
+    if (!strcmp(cmd, "help") && argc > 2 && !strcmp(argv[2], "namespace")) {
+      char *args[] = {"namespace", "--help", NULL};
+      return bw_cmd_namespace(2, args);
+    }
+    if (!strcmp(cmd, "help") && argc > 2 && !strcmp(argv[2], "robot")) {
+      char *args[] = {"robot", "--help", NULL};
+      return bw_cmd_robot(2, args);
+    }
+    if (!strcmp(cmd, "help") && argc > 2 && !strcmp(argv[2], "serve")) {
+      char *args[] = {"serve", "--help", NULL};
+      return bw_cmd_serve(2, args);
+    }
+    if (!strcmp(cmd, "help") && argc > 2 && !strcmp(argv[2], "gc")) {
+      char *args[] = {"gc", "--help", NULL};
+      return bw_cmd_gc(2, args);
+    }
     usage(stdout);
     return BW_EXIT_OK;
   }
@@ -71,6 +100,11 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "sbom")) return bw_cmd_sbom(argc - 1, argv + 1);
   if (!strcmp(cmd, "db")) return bw_cmd_db(argc - 1, argv + 1);
   if (!strcmp(cmd, "scan")) return bw_cmd_scan(argc - 1, argv + 1);
+  if (!strcmp(cmd, "user")) return bw_cmd_user(argc - 1, argv + 1);
+  if (!strcmp(cmd, "namespace")) return bw_cmd_namespace(argc - 1, argv + 1);
+  if (!strcmp(cmd, "robot")) return bw_cmd_robot(argc - 1, argv + 1);
+  if (!strcmp(cmd, "serve")) return bw_cmd_serve(argc - 1, argv + 1);
+  if (!strcmp(cmd, "gc")) return bw_cmd_gc(argc - 1, argv + 1);
   fprintf(stderr, "bulwark: unknown command \"%s\"\n\n", cmd);
   usage(stderr);
   return BW_EXIT_USAGE;
