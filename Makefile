@@ -14,16 +14,18 @@ build: deps
 	@cmake -S . -B $(BUILD)/release $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD)/release -j $(JOBS)
 
-# Until the server exists: builds a sample image (real Debian packages) and scans it.
+# Builds a sample image (real Debian packages), shows its SBOM and vulnerabilities, then runs the
+# registry on 127.0.0.1:5000 (data under ./var), pushes the sample image into it and stays in the
+# foreground. The advisory DB is filled when empty: `bulwark db update`, else ../shared/data/osv.
 run: build
 	@scripts/install-deps.sh test
 	@scripts/sample-image.sh $(BUILD)/sample
 	$(BUILD)/release/bulwark sbom oci:$(BUILD)/sample/oci:latest --format table
-	@# with the shared OSV advisories beside the checkout, also show the image's vulnerabilities
-	@if [ -d ../shared/data/osv ]; then \
-	  [ -f $(BUILD)/sample/db.sqlite ] || $(BUILD)/release/bulwark db import --db $(BUILD)/sample/db.sqlite ../shared/data/osv; \
-	  $(BUILD)/release/bulwark scan oci:$(BUILD)/sample/oci:latest --db $(BUILD)/sample/db.sqlite --format table; \
+	@scripts/run-registry.sh $(BUILD)/release/bulwark $(BUILD)/sample/oci var/db.sqlite var --db-only
+	@if $(BUILD)/release/bulwark db info --db var/db.sqlite >/dev/null 2>&1; then \
+	  $(BUILD)/release/bulwark scan oci:$(BUILD)/sample/oci:latest --db var/db.sqlite --format table; \
 	fi
+	@scripts/run-registry.sh $(BUILD)/release/bulwark $(BUILD)/sample/oci var/db.sqlite var
 
 # The whole suite (unit, fuzz-replay, e2e) under ASan+UBSan.
 test:
@@ -41,6 +43,7 @@ bench: build
 	@scripts/install-deps.sh all
 	bench/run.sh $(BUILD)/release/bulwark
 	bench/vulndb.sh $(BUILD)/release/bulwark
+	bench/registry.sh $(BUILD)/release/bulwark
 
 fuzz:
 	@scripts/install-deps.sh build

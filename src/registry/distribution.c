@@ -74,6 +74,16 @@ static int parse_path(req *r, const char *rest) {
     r->kind = K_BLOB;
     name_len = (size_t)(p - rest);
     snprintf(ref, sizeof ref, "%s", p + 7);
+  } else if ((p = strrstr(rest, "/blobs/uploads/"))) {
+    /* an upload id with a slash (decoded %2f): refused as an unknown session */
+    r->kind = K_UPLOAD;
+    name_len = (size_t)(p - rest);
+    snprintf(r->upload_id, sizeof r->upload_id, "%.63s", p + 15);
+  } else if ((p = strrstr(rest, "/blobs/"))) {
+    /* a "digest" with a slash (decoded %2f): routed as a blob so it is refused as a bad digest */
+    r->kind = K_BLOB;
+    name_len = (size_t)(p - rest);
+    snprintf(ref, sizeof ref, "%s", p + 7);
   } else {
     return -1;
   }
@@ -409,8 +419,10 @@ static bool open_for_body(req *r) {
   return true;
 }
 
+/* Reserves one session slot (released by session_end or on failure). */
 static bool cap_sessions(req *r) {
-  if (atomic_load(&r->reg->uploads_open) >= r->reg->opts.max_uploads) {
+  if (atomic_fetch_add(&r->reg->uploads_open, 1) >= r->reg->opts.max_uploads) {
+    atomic_fetch_sub(&r->reg->uploads_open, 1);
     req_header(r, "Retry-After", "10");
     resp_error(r, 429, "TOO_MANY_REQUESTS", "%lld upload sessions are open; retry later",
                (long long)atomic_load(&r->reg->uploads_open));
@@ -461,11 +473,11 @@ static void upload_post(req *r) {
   if (bw_blob_writer_open(reg->blobs, id, true, &w, &err) < 0 || bw_reg_upload_create(reg->meta, id, r->repo, &err) < 0) {
     if (w) bw_blob_writer_release(w);
     bw_blob_upload_remove(reg->blobs, id, NULL);
+    atomic_fetch_sub(&reg->uploads_open, 1);
     resp_error(r, 500, "BLOB_UPLOAD_INVALID", "%s", err.msg);
     return;
   }
   bw_blob_writer_release(w);
-  atomic_fetch_add(&reg->uploads_open, 1);
   upload_headers(r, id, 0);
   resp_empty(r, 202);
 }
@@ -660,7 +672,7 @@ static void manifest_put_finish(req *r) {
   bw_error err = {0};
   int rc = bw_registry_manifest_parse(body, len, req_header_in(r, MHD_HTTP_HEADER_CONTENT_TYPE), &mi, &err);
   if (rc < 0) {
-    resp_error(r, rc == -BW_ELIMIT ? 413 : 400, "MANIFEST_INVALID", "%s", err.msg);
+    resp_error(r, 400, "MANIFEST_INVALID", "%s", err.msg);
     return;
   }
   bw_reg_ref *refs = calloc(mi.nrefs + 1, sizeof *refs);
@@ -821,11 +833,14 @@ void v2_reap(bw_registry *reg, bool startup) {
   if (bw_reg_upload_expired(reg->meta, bw_meta_now() - reg->opts.upload_expiry, &l, &err) == 0) {
     for (size_t i = 0; i < l.len; i++) {
       bw_blob_upload_remove(reg->blobs, l.items[i], NULL);
-      bw_reg_upload_delete(reg->meta, l.items[i], NULL);
+      if (bw_reg_upload_delete(reg->meta, l.items[i], NULL) == 0 && !startup)
+        atomic_fetch_sub(&reg->uploads_open, 1);
     }
     if (l.len) bw_info("registry: %zu upload session(s) expired", l.len);
     bw_reg_strlist_dispose(&l);
   }
+  /* the count is read from the store only before serving: later, POSTs hold reserved slots that
+   * are not rows yet, and a reset would let more sessions in than the cap */
   int64_t n = 0;
-  if (bw_reg_upload_count(reg->meta, &n, &err) == 0) atomic_store(&reg->uploads_open, n);
+  if (startup && bw_reg_upload_count(reg->meta, &n, &err) == 0) atomic_store(&reg->uploads_open, n);
 }

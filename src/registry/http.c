@@ -246,20 +246,34 @@ static void metrics_endpoint(req *r) {
 
 /* ---- /api/v1 ---- */
 
+/* Appends key=value (percent-encoded) to the bw_buf cls. */
+static enum MHD_Result append_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
+  (void)kind;
+  bw_buf *b = cls;
+  const char *parts[2] = {key, value ? value : ""};
+  if (b->len) bw_buf_append(b, "&", 1, NULL);
+  for (int k = 0; k < 2; k++) {
+    if (k) bw_buf_append(b, "=", 1, NULL);
+    for (const unsigned char *c = (const unsigned char *)parts[k]; *c; c++) {
+      if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || strchr("-._~,", *c))
+        bw_buf_append(b, c, 1, NULL);
+      else
+        bw_buf_printf(b, NULL, "%%%02X", *c);
+    }
+  }
+  return MHD_YES;
+}
+
 static void api_finish(req *r) {
   const char *path = r->path + strlen("/api/v1");
   int status = 0;
   char *json = NULL;
   bw_error err = {0};
-  /* the query string as the client sent it is not kept by MHD: rebuild the known arguments */
-  char query[1024] = "";
-  static const char *const keys[] = {"since", "namespace", "page", "per_page", "class", "severity", "from", "to", "digest", "state"};
-  size_t off = 0;
-  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-    const char *v = req_arg(r, keys[i]);
-    if (v && off < sizeof query)
-      off += (size_t)snprintf(query + off, sizeof query - off, "%s%s=%s", off ? "&" : "", keys[i], v);
-  }
+  /* libmicrohttpd hands out the query decoded: re-encode every argument into one string */
+  bw_buf q;
+  bw_buf_init(&q, 8192);
+  MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, append_arg, &q);
+  const char *query = q.data ? q.data : "";
   const char *body = r->body.data;
   size_t blen = r->body.len;
   int rc = bw_auth_api(r->reg->auth, &r->who, r->method, path, query, body, blen, &status, &json, &err);
@@ -267,6 +281,7 @@ static void api_finish(req *r) {
     bw_error_clear(&err);
     rc = r->reg->apis[i].fn(r->reg->apis[i].ctx, &r->who, r->method, path, query, body, blen, &status, &json, &err);
   }
+  bw_buf_dispose(&q);
   if (rc == -BW_ENOTFOUND) {
     free(json);
     resp_text(r, 404, "application/json", "{\"error\":{\"code\":\"NOT_FOUND\",\"message\":\"no such API path\"}}\n");

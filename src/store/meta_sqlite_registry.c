@@ -547,6 +547,7 @@ int bw_reg_upload_delete(bw_meta *m, const char *id, bw_error *err) {
   sqlite3_stmt *st = NULL;
   int r = prep(m, &st, err, "DELETE FROM uploads WHERE id=?1", "t", id);
   if (!r) r = run(m, st, err, "delete upload");
+  if (!r && sqlite3_changes(m->db) == 0) r = bw_error_set(err, BW_ENOTFOUND, "upload %s not found", id);
   meta_unlock(m);
   return r;
 }

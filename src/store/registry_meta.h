@@ -129,6 +129,7 @@ int bw_reg_upload_create(bw_meta *m, const char *id, const char *repo, bw_error 
 int bw_reg_upload_get(bw_meta *m, const char *id, bw_reg_upload *out, bw_error *err);
 /* Records progress (offset) and activity now. */
 int bw_reg_upload_touch(bw_meta *m, const char *id, int64_t offset, bw_error *err);
+/* -BW_ENOTFOUND when there was no such session (so a caller counting sessions counts once). */
 int bw_reg_upload_delete(bw_meta *m, const char *id, bw_error *err);
 int bw_reg_upload_count(bw_meta *m, int64_t *n, bw_error *err);
 /* Ids of sessions with no activity since `before` (seconds since the epoch). */
