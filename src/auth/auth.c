@@ -533,25 +533,22 @@ unsigned bw_auth_allowed(bw_auth *a, const bw_principal *p, const char *repo, un
   memcpy(ns, repo, nl);
   ns[nl] = '\0';
   bw_error e = {0};
-  bw_ns_rec n;
-  bool have_ns = bw_store_ns_get(a->m, ns, &n, &e) == 0;
+  bw_access_rec acc;
+  /* one lookup for the user, the namespace and the role: the store is the truth, so a user
+   * disabled, demoted or removed since the request's authentication loses the rights at once */
+  if (bw_store_access_get(a->m, p->kind == BW_PRINCIPAL_USER ? p->id : 0, ns, &acc, &e)) return 0;
   unsigned got = 0;
   switch (p->kind) {
-  case BW_PRINCIPAL_USER: {
-    bw_user_rec u;
-    /* the store is the truth: a user disabled or demoted since the request's authentication loses
-     * the rights at once */
-    if (bw_store_user_get_by_id(a->m, p->id, &u, &e) == 0 && !u.disabled) {
-      if (u.sysadmin) return wanted;
-      bw_role role = BW_ROLE_NONE;
-      if (have_ns && bw_store_member_get(a->m, n.id, u.id, &role, &e) == 0) got |= role_actions(role);
+  case BW_PRINCIPAL_USER:
+    if (acc.user_found && !acc.disabled) {
+      if (acc.sysadmin) return wanted;
+      got |= role_actions(acc.role);
     }
     break;
-  }
   case BW_PRINCIPAL_ROBOT: {
     bw_robot_rec *rb = malloc(sizeof *rb);
     bool ok = rb && bw_store_robot_get_by_id(a->m, p->id, rb, &e) == 0 && robot_alive(rb);
-    if (ok && have_ns && rb->namespace_id == n.id)
+    if (ok && acc.ns_found && rb->namespace_id == acc.ns_id)
       for (size_t i = 0; i < rb->nscopes; i++)
         if (glob_match(rb->scopes[i].repo_glob, repo)) got |= rb->scopes[i].actions;
     free(rb);
@@ -560,7 +557,7 @@ unsigned bw_auth_allowed(bw_auth *a, const bw_principal *p, const char *repo, un
   }
   default: break;
   }
-  if (have_ns && n.public_) got |= BW_ACT_PULL;
+  if (acc.ns_found && acc.ns_public) got |= BW_ACT_PULL;
   return wanted & got;
 }
 

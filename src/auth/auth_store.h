@@ -100,6 +100,17 @@ int bw_store_member_get(bw_meta *m, int64_t ns_id, int64_t user_id, bw_role *rol
 /* Members of ns_id ordered by user name (caller frees *out). */
 int bw_store_member_list(bw_meta *m, int64_t ns_id, bw_member_rec **out, size_t *n, bw_error *err);
 
+/* What an authorization decision needs about (user, namespace) in one lookup: user_id 0 (or a
+ * missing user) leaves user_found false; a missing namespace leaves ns_found false; role is the
+ * user's role in the namespace (BW_ROLE_NONE when either is missing or not a member). */
+typedef struct bw_access_rec {
+  bool user_found, sysadmin, disabled;
+  bool ns_found, ns_public;
+  int64_t ns_id;
+  bw_role role;
+} bw_access_rec;
+int bw_store_access_get(bw_meta *m, int64_t user_id, const char *ns, bw_access_rec *out, bw_error *err);
+
 /* Robots. add takes r->name, namespace_id, secret_hash, description, expires_at, created_by,
  * scopes; fills r->id and r->created_at. Robot names are unique over the whole registry. */
 int bw_store_robot_add(bw_meta *m, bw_robot_rec *r, bw_error *err);

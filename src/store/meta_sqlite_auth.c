@@ -394,6 +394,39 @@ int bw_store_member_list(bw_meta *m, int64_t ns_id, bw_member_rec **out, size_t 
   return r;
 }
 
+int bw_store_access_get(bw_meta *m, int64_t user_id, const char *ns, bw_access_rec *out, bw_error *err) {
+  memset(out, 0, sizeof *out);
+  meta_lock(m);
+  sqlite3_stmt *st = NULL;
+  int r = prep(m,
+               "SELECT u.id IS NOT NULL, coalesce(u.sysadmin, 0), coalesce(u.disabled, 0), n.id IS NOT NULL,"
+               " coalesce(n.public, 0), coalesce(n.id, 0), coalesce(nm.role, 0)"
+               " FROM (SELECT 1) AS one"
+               " LEFT JOIN users u ON u.id = ?1"
+               " LEFT JOIN namespaces n ON n.name = ?2"
+               " LEFT JOIN namespace_members nm ON nm.namespace_id = n.id AND nm.user_id = u.id",
+               &st, err);
+  if (!r) {
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_text(st, 2, ns, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+      out->user_found = sqlite3_column_int(st, 0) != 0;
+      out->sysadmin = sqlite3_column_int(st, 1) != 0;
+      out->disabled = sqlite3_column_int(st, 2) != 0;
+      out->ns_found = sqlite3_column_int(st, 3) != 0;
+      out->ns_public = sqlite3_column_int(st, 4) != 0;
+      out->ns_id = sqlite3_column_int64(st, 5);
+      int v = sqlite3_column_int(st, 6);
+      out->role = v >= BW_ROLE_GUEST && v <= BW_ROLE_ADMIN ? (bw_role)v : BW_ROLE_NONE;
+    } else {
+      r = meta_sqlite_fail(m, err, "access lookup");
+    }
+    sqlite3_finalize(st);
+  }
+  meta_unlock(m);
+  return r;
+}
+
 /* --- robots --- */
 
 #define ROBOT_COLS                                                                                         \

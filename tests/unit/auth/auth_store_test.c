@@ -78,6 +78,19 @@ int main(void) {
   bw_error_clear(&err);
   CHECK(bw_store_member_get(m, team, bob, &role, &err) == 0 && role == BW_ROLE_NONE);
 
+  /* the one-lookup access record */
+  bw_access_rec acc;
+  CHECK(bw_store_access_get(m, alice, "team", &acc, &err) == 0);
+  CHECK(acc.user_found && acc.sysadmin && !acc.disabled && acc.ns_found && acc.ns_public && acc.ns_id == team &&
+        acc.role == BW_ROLE_ADMIN);
+  CHECK(bw_store_access_get(m, bob, "team", &acc, &err) == 0);
+  CHECK(acc.user_found && acc.sysadmin && acc.ns_found && acc.role == BW_ROLE_NONE);
+  CHECK(bw_store_access_get(m, 0, "library", &acc, &err) == 0);
+  CHECK(!acc.user_found && acc.ns_found && acc.ns_public && acc.role == BW_ROLE_NONE);
+  CHECK(bw_store_access_get(m, alice, "nope", &acc, &err) == 0);
+  CHECK(acc.user_found && !acc.ns_found && acc.ns_id == 0 && acc.role == BW_ROLE_NONE);
+  CHECK(bw_store_access_get(m, 777, "nope", &acc, &err) == 0 && !acc.user_found && !acc.ns_found);
+
   /* robots with scopes */
   bw_robot_rec *r = calloc(1, sizeof *r), *g = calloc(1, sizeof *g);
   snprintf(r->name, sizeof r->name, "ci");
