@@ -17,7 +17,7 @@ typedef struct memfs {
   const char *layer;
 } memfs;
 
-static bool memfs_read(void *ctx, const char *path, bl_file *out) {
+BW_TEST_UNUSED static bool memfs_read(void *ctx, const char *path, bl_file *out) {
   memfs *m = ctx;
   for (size_t i = 0; m->files[i]; i += 2)
     if (!strcmp(m->files[i], path)) {
@@ -32,7 +32,7 @@ static int memfs_cmp(const void *a, const void *b) {
   return strcmp(((const bl_file *)a)->path, ((const bl_file *)b)->path);
 }
 
-static int memfs_list(void *ctx, const char *prefix, bl_each_fn each, void *arg) {
+BW_TEST_UNUSED static int memfs_list(void *ctx, const char *prefix, bl_each_fn each, void *arg) {
   memfs *m = ctx;
   bl_file fs[64];
   size_t n = 0;
