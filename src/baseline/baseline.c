@@ -41,6 +41,7 @@ int bl_warn(bl_sink *s, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
+  bw_warn("%s", msg); /* the report has no warnings section yet: say it on stderr too */
   char **slot = bw_vec_push(s->warnings);
   if (!slot || !(*slot = bw_arena_strdup(s->arena, msg))) return -BW_ENOMEM;
   return 0;
