@@ -147,6 +147,28 @@ static const char *redact_cmd(bw_arena *a, const char *s, size_t n, size_t max) 
       i = start + pe;
       continue;
     }
+    /* curl -u user:password, --user user:password, "Bearer TOKEN", "token TOKEN" */
+    static const char *const lead[] = {"-u ", "--user ", "--user=", "Bearer ", "bearer ", "token ", "Basic ", NULL};
+    bool masked = false;
+    for (size_t q = 0; lead[q] && !masked; q++) {
+      size_t ln = strlen(lead[q]);
+      if ((i > 0 && s[i - 1] != ' ' && s[i - 1] != '"' && s[i - 1] != '\'') || i + ln >= n || memcmp(s + i, lead[q], ln))
+        continue;
+      size_t e = i + ln, colon = 0;
+      while (e < n && s[e] != ' ' && s[e] != '"' && s[e] != '\'') {
+        if (s[e] == ':' && !colon) colon = e;
+        e++;
+      }
+      bool user = lead[q][0] == '-';
+      if (user && !colon) continue;
+      size_t keep_to = user ? colon + 1 : i + ln;
+      while (i < keep_to && k + 8 < sizeof buf) buf[k++] = s[i++];
+      memcpy(buf + k, "****", 4);
+      k += 4;
+      i = e;
+      masked = true;
+    }
+    if (masked) continue;
     unsigned char c = (unsigned char)s[i++];
     buf[k++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
   }
@@ -297,6 +319,15 @@ static int history_secrets(bl_sink *s, const char *cmd, size_t n, size_t step, c
       kn = prevn;
       v = w;
       vn = wn;
+    }
+    if (!k && prev && (bl_ieq(prev, prevn, "-u") || bl_ieq(prev, prevn, "--user"))) {
+      const char *colon = memchr(w, ':', wn);
+      size_t pn = colon ? wn - (size_t)(colon + 1 - w) : 0;
+      if (colon && pn >= 3 && colon[1] != '$') {
+        int rc = bl_emit(s, &bl_image_checks[IMG_HISTORY], -1, NULL, 0, layer, "history step %zu: %.*s %.*s:%s", step,
+                         (int)prevn, prev, (int)(colon - w), w, bl_redact(s->arena, colon + 1, pn));
+        if (rc < 0) return rc;
+      }
     }
     while (k && kn && k[0] == '-') k++, kn--;
     if (v && vn >= 2 && (v[0] == '"' || v[0] == '\'') && v[vn - 1] == v[0]) v++, vn -= 2;

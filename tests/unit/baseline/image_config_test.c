@@ -26,7 +26,7 @@ static void risky(void) {
       "{\"created_by\":\"ENV DB_PASSWORD=hunter2-very-secret\",\"empty_layer\":true},"
       "{\"created_by\":\"RUN |1 NPM_TOKEN=npm_secret_value_123 /bin/sh -c npm ci # buildkit\"},"
       "{\"created_by\":\"RUN /bin/sh -c apt-get update && apt-get install -y curl sudo # buildkit\"},"
-      "{\"created_by\":\"RUN /bin/sh -c curl -fsSL https://get.example.com/install.sh | sudo bash # buildkit\"},"
+      "{\"created_by\":\"RUN /bin/sh -c curl -fsSL -u deploy:CurlPass99 -H 'Authorization: Bearer tok-abcdef123' https://get.example.com/install.sh | sudo bash # buildkit\"},"
       "{\"created_by\":\"ADD https://example.com/app.tar.gz /opt/ # buildkit\"},"
       "{\"created_by\":\"RUN /bin/sh -c apk add python3 # buildkit\"},"
       "{\"created_by\":\"RUN /bin/sh -c apt-get install -y x && rm -rf /var/lib/apt/lists/* # buildkit\"}]}");
@@ -41,7 +41,7 @@ static void risky(void) {
   CHECK(count_id(&t, "BW-IMG-003") == 3); /* DB_PASSWORD, DATABASE_URL's password, GITHUB_TOKEN */
   CHECK(strstr(find_id(&t, "BW-IMG-003")->evidence, "DB_PASSWORD=hu****") != NULL);
   CHECK(count_id(&t, "BW-IMG-004") == 1);
-  CHECK(count_id(&t, "BW-IMG-005") == 1); /* the NPM_TOKEN build arg; the ENV step is the ENV finding */
+  CHECK(count_id(&t, "BW-IMG-005") == 2); /* the NPM_TOKEN build arg, curl -u; the ENV step is the ENV finding */
   const bw_baseline_finding *f = find_id(&t, "BW-IMG-005");
   CHECK(f && f->layer && !strcmp(f->layer, "sha256:L2"));
   CHECK(count_id(&t, "BW-IMG-006") == 1 && !strcmp(find_id(&t, "BW-IMG-006")->layer, "sha256:L5"));
@@ -49,7 +49,7 @@ static void risky(void) {
   CHECK(count_id(&t, "BW-IMG-008") == 1 && !strcmp(find_id(&t, "BW-IMG-008")->layer, "sha256:L4"));
   CHECK(count_id(&t, "BW-IMG-009") == 2); /* apt-get without cleaning, apk add without --no-cache */
   CHECK(count_id(&t, "BW-IMG-010") == 1);
-  const char *secrets[] = {"hunter2", "pa55word", "ghp_abcdef", "npm_secret", "k-123456789"};
+  const char *secrets[] = {"hunter2", "pa55word", "ghp_abcdef", "npm_secret", "k-123456789", "CurlPass99", "tok-abcdef"};
   for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) CHECK(nowhere(&t, secrets[i]));
   tsink_dispose(&t);
   json_decref(cfg);
