@@ -222,13 +222,13 @@ static int crack_accounts(bl_sink *s, acct *ac, size_t n, const bl_file *shadow,
   }
   if (rc == 0 && (st.partial || st.untried))
     rc = bl_warn(s,
-                 "weak-password check: %zu of %zu accounts not fully tried within the %.1f s budget "
+                 "weak-password check: %zu of %zu accounts not fully tried within the %g s budget "
                  "(%zu never tried, %zu candidate passwords skipped)",
                  st.partial + st.untried, st.accounts, budget, st.untried, st.candidates_skipped);
   if (rc == 0 && st.unsupported)
     rc = bl_warn(s,
                  "weak-password check: %zu accounts not tried: hash scheme not supported by libcrypt or one "
-                 "try costs more than the %.1f s budget",
+                 "try costs more than the %g s budget",
                  st.unsupported, budget);
   free(ca);
   free(idx);
