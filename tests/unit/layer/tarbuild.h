@@ -27,11 +27,12 @@ static inline void tb_open(tarbuild *t, int filter) {
   archive_write_open_memory(t->a, t->buf, t->cap, &t->used);
 }
 
-static inline void tb_entry(tarbuild *t, const char *path, unsigned type, const char *data, const char *link) {
+static inline void tb_entry_mode(tarbuild *t, const char *path, unsigned type, const char *data, const char *link,
+                                 unsigned perm) {
   struct archive_entry *e = archive_entry_new();
   archive_entry_set_pathname(e, path);
   archive_entry_set_filetype(e, type);
-  archive_entry_set_perm(e, 0644);
+  archive_entry_set_perm(e, perm);
   size_t n = data ? strlen(data) : 0;
   if (type == AE_IFLNK) archive_entry_set_symlink(e, link);
   if (type == AE_IFREG && link) archive_entry_set_hardlink(e, link);
@@ -39,6 +40,10 @@ static inline void tb_entry(tarbuild *t, const char *path, unsigned type, const 
   archive_write_header(t->a, e);
   if (n) archive_write_data(t->a, data, n);
   archive_entry_free(e);
+}
+
+static inline void tb_entry(tarbuild *t, const char *path, unsigned type, const char *data, const char *link) {
+  tb_entry_mode(t, path, type, data, link, type == AE_IFDIR ? 0755 : 0644);
 }
 
 static inline void tb_file(tarbuild *t, const char *path, const char *data) { tb_entry(t, path, AE_IFREG, data, NULL); }

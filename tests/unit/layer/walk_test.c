@@ -215,6 +215,77 @@ static void test_record_cache_roundtrip(void) {
   CHECK(system(cmd) == 0);
 }
 
+/* Risky modes are recorded, findings and modes survive the cache, and liveness follows later
+ * layers (replaced file, whiteout, opaque parent). */
+static void test_modes_findings_liveness(void) {
+  tarbuild t1, t2;
+  tb_open(&t1, 1);
+  tb_entry_mode(&t1, "usr/local/bin/sh", AE_IFREG, "#!/bin/sh\n", NULL, 04755);
+  tb_entry_mode(&t1, "srv/drop", AE_IFDIR, NULL, NULL, 0777);
+  tb_entry_mode(&t1, "tmp", AE_IFDIR, NULL, NULL, 01777); /* sticky: not risky */
+  tb_file(&t1, "app/.env", "KEY=1\n");
+  tb_file(&t1, "app/keep.txt", "x\n");
+  tb_file(&t1, "opt/gone/a.php", "x\n");
+  tb_close(&t1);
+  tb_open(&t2, 0);
+  tb_file(&t2, "app/.env", "KEY=\n"); /* replaced */
+  tb_file(&t2, "opt/.wh..wh..opq", "");
+  tb_close(&t2);
+  bw_error err = {0};
+  int rc;
+  bw_layer_record *recs[2];
+  recs[0] = walk(t1.buf, t1.used, &rc, &err);
+  CHECK(rc == 0);
+  recs[1] = walk(t2.buf, t2.used, &rc, &err);
+  CHECK(rc == 0);
+  CHECK(recs[0]->modes.len == 2);
+  bool suid = false, ww = false;
+  for (size_t i = 0; i < recs[0]->modes.len; i++) {
+    const bw_record_mode *m = bw_vec_at(&recs[0]->modes, bw_record_mode, i);
+    if (!strcmp(m->path, "usr/local/bin/sh")) suid = (m->mode & 04000) && S_ISREG(m->mode);
+    if (!strcmp(m->path, "srv/drop")) ww = (m->mode & 0002) && S_ISDIR(m->mode);
+  }
+  CHECK(suid && ww);
+  /* findings as a content scanner would add them, through the cache */
+  bw_layer_record *rec = recs[0];
+  rec->digest = "sha256:3333333333333333333333333333333333333333333333333333333333333333";
+  rec->scanners = 2;
+  const char *paths[] = {"app/.env", "app/keep.txt", "opt/gone/a.php"};
+  for (size_t i = 0; i < 3; i++) {
+    bw_record_finding *f = bw_vec_push(&rec->findings);
+    *f = (bw_record_finding){.kind = i == 2 ? BW_FINDING_MALWARE : BW_FINDING_SECRET, .severity = 3, .rule = "R",
+                             .category = "c", .path = paths[i], .line = 1, .evidence = "KEY=****"};
+  }
+  char dir[] = "/tmp/bw-cache-XXXXXX";
+  CHECK(mkdtemp(dir) != NULL);
+  CHECK(bw_layer_record_save(rec, dir, &err) == 0);
+  bw_layer_record *back = NULL;
+  CHECK(bw_layer_record_load(&back, dir, rec->digest, &err) == 0);
+  if (back) {
+    CHECK(back->scanners == 2 && back->findings.len == 3 && back->modes.len == 2);
+    CHECK(back->path_hashes.len == rec->path_hashes.len);
+    CHECK_STR(bw_vec_at(&back->findings, bw_record_finding, 2)->path, "opt/gone/a.php");
+    CHECK(bw_vec_at(&back->findings, bw_record_finding, 2)->kind == BW_FINDING_MALWARE);
+    bw_layer_record_free(recs[0]);
+    recs[0] = back;
+  }
+  bw_image_view v;
+  CHECK(bw_merge(&v, recs, 2, &err) == 0);
+  CHECK(!bw_view_path_live(&v, 0, "app/.env"));      /* replaced by layer 2 */
+  CHECK(bw_view_path_live(&v, 0, "app/keep.txt"));   /* untouched */
+  CHECK(!bw_view_path_live(&v, 0, "opt/gone/a.php")); /* opaque parent in layer 2 */
+  CHECK(bw_view_path_live(&v, 1, "app/.env"));       /* the newest copy */
+  CHECK(bw_view_path_live(&v, 0, "usr/local/bin/sh"));
+  bw_image_view_dispose(&v);
+  bw_layer_record_free(recs[0]);
+  bw_layer_record_free(recs[1]);
+  free(t1.buf);
+  free(t2.buf);
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  CHECK(system(cmd) == 0);
+}
+
 int main(void) {
   test_hostile_paths(0);
   test_hostile_paths(1);
@@ -224,5 +295,6 @@ int main(void) {
   test_huge_claim();
   test_merge_whiteouts();
   test_record_cache_roundtrip();
+  test_modes_findings_liveness();
   return test_finish();
 }
