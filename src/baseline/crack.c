@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "base/pool.h"
+#include "base/strutil.h"
 #include "baseline/internal.h"
 
 /* Common and default passwords, most likely first (frequency lists of leaked passwords, vendor
@@ -111,9 +112,10 @@ double bl_crack_cost(const char *h) {
   if (!strncmp(h, "$5$", 3) || !strncmp(h, "$6$", 3)) {
     double rounds = 5000;
     if (!strncmp(h + 3, "rounds=", 7)) {
-      char *end;
-      rounds = strtod(h + 10, &end);
-      if (end == h + 10 || *end != '$') return -1;
+      const char *end = strchr(h + 10, '$');
+      uint64_t r;
+      if (!end || !bw_parse_u64(h + 10, (size_t)(end - (h + 10)), &r) || r > 9999999999ull) return -1;
+      rounds = (double)r;
       if (rounds < 1000) rounds = 1000;
     }
     return rounds * (h[1] == '5' ? 1.5e-6 : 1e-6);
