@@ -136,7 +136,22 @@ static void planted(void) {
   free(alice), free(bob), free(carol), free(dave), free(toor);
 }
 
+/* Cost estimates decide what is tried at all: hostile parameters must price themselves out. */
+static void costs(void) {
+  CHECK(bl_crack_cost("$6$rounds=999999999$salt$hash") > 100);
+  CHECK(bl_crack_cost("$6$rounds=nan$salt$hash") < 0);
+  CHECK(bl_crack_cost("$6$rounds=$salt$hash") < 0);
+  CHECK(bl_crack_cost("$6$saltsalt$hash") > 0 && bl_crack_cost("$6$saltsalt$hash") < 0.05);
+  CHECK(bl_crack_cost("$2b$31$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ012") > 3600);
+  CHECK(bl_crack_cost("$2b$3x$abc") < 0);
+  CHECK(bl_crack_cost("$y$j9T$salt$hash") > 0.01 && bl_crack_cost("$y$j9T$salt$hash") < 2);
+  CHECK(bl_crack_cost("$y$jzz$salt$hash") > 1000); /* N = 2^62: never tried */
+  CHECK(bl_crack_cost("abcdefghijklm") > 0);         /* traditional DES */
+  CHECK(bl_crack_cost("*") < 0 && bl_crack_cost("$argon2id$v=19$m=65536$x$y") < 0);
+}
+
 int main(void) {
+  costs();
   clean_minbase();
   planted();
   return test_finish();
