@@ -27,6 +27,10 @@
 #define BW_LIMIT_SMALL_FILE_BYTES (1u << 20) /* os-release, passwd, configs captured for later checks */
 #define BW_LIMIT_FINDINGS_PER_LAYER 20000u   /* secret/malware findings kept per layer (more: warned) */
 #define BW_LIMIT_MODES_PER_LAYER 50000u      /* setuid/setgid/world-writable entries kept per layer */
+#define BW_LIMIT_BASELINE_FINDINGS 10000u    /* baseline check findings per image (more: warned) */
+#define BW_LIMIT_ACCOUNTS 100000u            /* lines read from passwd, shadow, group (1 MiB files) */
+#define BW_LIMIT_CONFIG_INCLUDES 64u         /* files one sshd_config pulls in through Include */
+#define BW_LIMIT_CONFIG_INCLUDE_DEPTH 8      /* nesting of sshd_config Include */
 #define BW_LIMIT_PACKAGES 200000             /* packages from one database file */
 #define BW_LIMIT_FIELD_BYTES (1u << 20)      /* one field (stanza value, header tag) */
 

@@ -18,8 +18,11 @@
  * dispatcher calls it for every entry. */
 bool bw_baseline_wants(const char *path);
 
+#define BW_BASELINE_CRACK_SECONDS 5.0 /* default weak-password cracking budget per image */
+
 typedef struct bw_baseline_opts {
   double crack_seconds; /* time budget for weak-password cracking of the whole image; 0 = default */
+  unsigned threads;     /* cracking threads; 0 = one per CPU */
 } bw_baseline_opts;
 
 /* Runs every check over res->view and res->image's config, appending bw_baseline_finding to
