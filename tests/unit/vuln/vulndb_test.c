@@ -82,8 +82,9 @@ static double now_ms(void) {
   return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* With the shared OSV tree: import it whole, then time 2,000 lookups (the issue's target is
- * under 100 ms for a 2,000-package image; this build may be sanitized, so the bound is looser). */
+/* With the shared OSV tree: import it whole, then do 2,000 lookups and print the time (speed is
+ * measured by bench/vulndb.sh against a floor, never asserted here: a loaded CI machine is not a
+ * benchmark). */
 static void bench_full(const char *scratch) {
   char osv[600], full[600];
   snprintf(osv, sizeof osv, "%s/osv", BW_SHARED_DATA);
@@ -131,7 +132,6 @@ static void bench_full(const char *scratch) {
   printf("2000 lookups (%d present): %ld advisory entries in %.1f ms\n", n, hits, t3 - t2);
   CHECK(n == 1000);
   CHECK(hits >= 1000);
-  CHECK(t3 - t2 < 1000.0);
   free(eco);
   free(pkg);
   bw_vulndb_close(db);
