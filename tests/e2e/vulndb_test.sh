@@ -52,7 +52,8 @@ gen "$T/small" 50 KILLA npm
 gen "$T/big" 40000 KILLB PyPI
 B db import -q --db "$T/k.sqlite" "$T/small" 2>/dev/null
 before=$(info_count "$T/k.sqlite")
-B db import -q --db "$T/k.sqlite" "$T/big" 2>/dev/null &
+# the binary itself in the background (not the shell function B): kill -9 must hit bulwark
+"$BULWARK" db import -q --db "$T/k.sqlite" "$T/big" 2>/dev/null &
 pid=$!
 sleep 2
 if kill -0 "$pid" 2>/dev/null; then
