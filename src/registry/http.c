@@ -199,8 +199,11 @@ static void token_endpoint(req *r) {
   }
   char *json = NULL;
   bw_error err = {0};
-  if (bw_auth_issue_token(r->reg->auth, &r->who, scopes, ns, &json, &err) < 0) {
-    resp_error(r, 500, "UNSUPPORTED", "token: %s", err.msg);
+  int trc = bw_auth_issue_token(r->reg->auth, &r->who, scopes, ns, &json, &err);
+  if (trc == -BW_EINVAL || trc == -BW_ELIMIT) {
+    resp_error(r, 400, "UNSUPPORTED", "token: %s", err.msg); /* the client's scope is malformed */
+  } else if (trc < 0) {
+    resp_error(r, 500, "UNKNOWN", "token: %s", err.msg);
   } else {
     resp_buffer(r, 200, "application/json", json, strlen(json));
   }
