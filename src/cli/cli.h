@@ -21,6 +21,8 @@ int bw_cmd_db(int argc, char **argv);
 /* bulwark version [compare --ecosystem ECO (A B | --batch)]. */
 int bw_cmd_version(int argc, char **argv);
 int bw_cmd_scan(int argc, char **argv);
+/* bulwark malware import-hashes FILE | ls-rules | test FILE... (cmd_malware.c). */
+int bw_cmd_malware(int argc, char **argv);
 
 /* What `sbom` and `scan` share: reading an image (registry options, cache, platform, threads) and
  * writing a report. */

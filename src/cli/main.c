@@ -15,6 +15,7 @@ static void usage(FILE *f) {
         "  scan IMAGE     find the vulnerabilities of an image's OS and application packages\n"
         "  sbom IMAGE     list the OS packages of an image (table, JSON, CycloneDX 1.5, SPDX 2.3)\n"
         "  db COMMAND     the advisory database: import PATH..., update, info\n"
+        "  malware COMMAND  malware rules and hash blocklist: import-hashes FILE, ls-rules, test FILE...\n"
         "  version        print the version\n"
         "  version compare --ecosystem ECO A B\n"
         "                 compare two versions as the ecosystem does (-1, 0, 1; --batch)\n"
@@ -71,6 +72,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "sbom")) return bw_cmd_sbom(argc - 1, argv + 1);
   if (!strcmp(cmd, "db")) return bw_cmd_db(argc - 1, argv + 1);
   if (!strcmp(cmd, "scan")) return bw_cmd_scan(argc - 1, argv + 1);
+  if (!strcmp(cmd, "malware")) return bw_cmd_malware(argc - 1, argv + 1);
   fprintf(stderr, "bulwark: unknown command \"%s\"\n\n", cmd);
   usage(stderr);
   return BW_EXIT_USAGE;
