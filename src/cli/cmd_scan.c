@@ -241,7 +241,8 @@ int bw_cmd_scan(int argc, char **argv) {
   }
   if (scanners & BW_SCANNER_MALWARE) {
     bw_malware_opts mw = {.rule_dirs = nrule_dirs ? rule_dirs : NULL,
-                          .cache_dir = ci.vopts.cache_dir};
+                          /* the blocklist lives there even when layer records are not cached */
+                          .cache_dir = ci.vopts.cache_dir ? ci.vopts.cache_dir : bw_cli_default_cache_dir()};
     if (bw_malware_configure(&mw, &err) < 0) {
       bw_cli_report_error(&err);
       bw_vulndb_close(db);

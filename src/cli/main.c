@@ -22,6 +22,7 @@ static void usage(FILE *f) {
         "  namespace COMMAND\n"
         "                 registry namespaces and roles: add, grant, revoke, ls\n"
         "  robot COMMAND  robot accounts with scoped, expiring secrets: add, ls, rm\n"
+        "  malware COMMAND  malware rules and hash blocklist: import-hashes FILE, ls-rules, test FILE...\n"
         "  version        print the version\n"
         "  version compare --ecosystem ECO A B\n"
         "                 compare two versions as the ecosystem does (-1, 0, 1; --batch)\n"
@@ -105,6 +106,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "robot")) return bw_cmd_robot(argc - 1, argv + 1);
   if (!strcmp(cmd, "serve")) return bw_cmd_serve(argc - 1, argv + 1);
   if (!strcmp(cmd, "gc")) return bw_cmd_gc(argc - 1, argv + 1);
+  if (!strcmp(cmd, "malware")) return bw_cmd_malware(argc - 1, argv + 1);
   fprintf(stderr, "bulwark: unknown command \"%s\"\n\n", cmd);
   usage(stderr);
   return BW_EXIT_USAGE;

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "analyze/analyzer.h"
 #include "base/arena.h"
 #include "report/report_util.h"
 #include "report/result.h"
@@ -207,6 +208,10 @@ int bw_report_write_json(FILE *f, const bw_scan_result *r, bw_error *err) {
   bw_report_set(summary, "vulnerabilities", severity_counts(counts, &failed), &failed);
   bw_report_set(summary, "baseline", severity_counts(bcounts, &failed), &failed);
   bw_report_set(summary, "malware", json_integer((json_int_t)r->malware.len), &failed);
+  /* files the content scanners could not look at (size caps, timeouts): a clean report with
+   * skipped files is not the same as a clean image */
+  if (r->scanners & (BW_SCANNER_BASELINE | BW_SCANNER_MALWARE))
+    bw_report_set(summary, "content_skipped", json_integer((json_int_t)r->content_skipped), &failed);
   bw_report_set(summary, "risk", json_string(risk), &failed);
   bw_report_set(doc, "summary", summary, &failed);
 
