@@ -1069,15 +1069,17 @@ static void emit_line(scan *sc, const uint8_t *ln, size_t len) {
     return;
   }
   /* A window of the line around the first value, trimmed. */
-  size_t ws = first > 60 ? first - 60 : 0;
-  while (ws < o && (red[ws] == ' ') && ws < first) ws++;
+  size_t lead = 0;
+  while (lead < first && red[lead] == ' ') lead++;
+  size_t ws = first > lead + 60 ? first - 60 : lead;
+  while (ws > lead && ((uint8_t)red[ws] & 0xC0) == 0x80) ws--; /* not inside a UTF-8 sequence */
   size_t we = o;
   while (we > ws && (red[we - 1] == ' ' || red[we - 1] == '\r')) we--;
   if (we - ws > BW_LIMIT_SECRET_EVIDENCE) we = ws + BW_LIMIT_SECRET_EVIDENCE;
   /* never end inside a UTF-8 sequence */
   while (we > ws && we < o && ((uint8_t)red[we] & 0xC0) == 0x80) we--;
   char ev[BW_LIMIT_SECRET_EVIDENCE + 8];
-  snprintf(ev, sizeof ev, "%s%.*s%s", ws > 0 ? "..." : "", (int)(we - ws), red + ws, we < o ? "..." : "");
+  snprintf(ev, sizeof ev, "%s%.*s%s", ws > lead ? "..." : "", (int)(we - ws), red + ws, we < o ? "..." : "");
   free(red);
   /* One finding per rule per line. */
   for (size_t i = 0; i < sc->nm; i++) {
