@@ -41,6 +41,7 @@ bench: build
 	@scripts/install-deps.sh all
 	bench/run.sh $(BUILD)/release/bulwark
 	bench/vulndb.sh $(BUILD)/release/bulwark
+	bench/baseline.sh $(BUILD)/release/bulwark
 
 fuzz:
 	@scripts/install-deps.sh build
