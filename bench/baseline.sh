@@ -186,11 +186,11 @@ trivy_found() {
   done
   if [ "${okk[bw_sbom]}" = 1 ] && [ "${okk[bw_baseline]}" = 1 ]; then
     awk -v a="${wall[bw_baseline]}" -v b="${wall[bw_sbom]}" 'BEGIN {
-      o = (a - b) / b * 100; printf "baseline overhead over the inventory: %+.1f%% (target < 15%%): %s\n", o, o < 15 ? "met" : "MISSED" }'
+      o = (a - b) / b * 100; printf "baseline overhead over the inventory: %+.1f%% (target < 15%%): %s\n", o, (o < 15 ? "met" : "MISSED") }'
   fi
   if [ "${okk[trivy]}" = 1 ] && [ "${okk[bw_baseline]}" = 1 ]; then
     awk -v t="${wall[trivy]}" -v b="${wall[bw_baseline]}" 'BEGIN {
-      r = t / b; printf "trivy license,secret / bulwark baseline: %.1fx (target >= 5x): %s\n", r, r >= 5 ? "met" : "MISSED" }'
+      r = t / b; printf "trivy license,secret / bulwark baseline: %.1fx (target >= 5x): %s\n", r, (r >= 5 ? "met" : "MISSED") }'
   fi
   echo "secret findings on the benchmark image (no planted key: false positives or vendor test keys):"
   echo "  bulwark: $(jq '[.baseline[]? | select(.category == "secret")] | length' "$res/bw_baseline.json" 2>/dev/null || echo '?')" \
