@@ -80,7 +80,7 @@
 #define BW_LIMIT_SECRET_LINE_BYTES (64u << 10)   /* a longer line is scanned in pieces of this size (a key
                                                     cut by a piece boundary is missed) */
 #define BW_LIMIT_SECRET_FINDINGS_PER_FILE 64u    /* findings kept for one file */
-#define BW_LIMIT_SECRET_AC_STATES 32767u         /* keyword automaton states (uint16 with a flag bit) */
+#define BW_LIMIT_SECRET_AC_STATES 32767u         /* keyword automaton states (built as uint16) */
 #define BW_LIMIT_SECRET_CONFIG_BYTES (1u << 20)  /* the --secret-config YAML file */
 #define BW_LIMIT_SECRET_USER_RULES 256u          /* user rules, and allow entries, in that file */
 #define BW_LIMIT_SECRET_EVIDENCE 200u            /* characters of the redacted line kept as evidence */

@@ -1243,6 +1243,10 @@ static bool skip_path(const char *path) {
   if (lib && (suffix(base, strlen(base), "_test.go") || suffix(base, strlen(base), "_test.py") ||
               (prefix(base, "test_") && suffix(base, strlen(base), ".py"))))
     return true;
+  /* and their documentation (PyJWT's README carries a sample token) */
+  if (lib && (strcmp(base, "PKG-INFO") == 0 || strcmp(base, "METADATA") == 0 || suffix(base, strlen(base), ".md") ||
+              suffix(base, strlen(base), ".rst") || suffix(base, strlen(base), ".html")))
+    return true;
   return false;
 }
 

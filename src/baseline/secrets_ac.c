@@ -8,13 +8,14 @@
 
 #include "base/limits.h"
 
-#define TERM 0x8000u
+#define TERM 0x80000000u
 
 struct bw_ac {
   uint8_t cls[256];
   uint32_t nclass;
   uint32_t nstates;
-  uint16_t *next;    /* nstates * nclass, TERM bit on terminal targets */
+  uint32_t *next;    /* nstates * nclass: target state * nclass (the row offset), TERM bit on
+                        terminal targets; pre-multiplied so the loop has no multiply */
   uint32_t *out_off; /* nstates + 1: outputs of state s are out[out_off[s], out_off[s+1]) */
   uint32_t *out;
 };
@@ -133,7 +134,7 @@ bw_ac *bw_ac_build(const char *const *keywords, size_t n, bw_error *err) {
   }
   for (size_t i = 0; i < (size_t)ns * nclass; i++) {
     uint32_t t = go[i];
-    ac->next[i] = (uint16_t)(t | (ac->out_off[t + 1] > ac->out_off[t] ? TERM : 0));
+    ac->next[i] = t * nclass | (ac->out_off[t + 1] > ac->out_off[t] ? TERM : 0);
   }
   free(go), free(fail_link), free(own_cnt), free(queue), free(kw_state), free(cnt);
   return ac;
@@ -145,18 +146,18 @@ fail:
 }
 
 size_t bw_ac_next(const bw_ac *ac, uint32_t *state, const uint8_t *buf, size_t len) {
-  const uint16_t *next = ac->next;
+  const uint32_t *next = ac->next;
   const uint8_t *cls = ac->cls;
-  uint32_t k = ac->nclass, s = *state;
+  uint32_t k = ac->nclass, row = *state * k;
   for (size_t i = 0; i < len; i++) {
-    uint32_t t = next[s * k + cls[buf[i]]];
-    s = t & ~TERM;
+    uint32_t t = next[row + cls[buf[i]]];
+    row = t & ~TERM;
     if (t & TERM) {
-      *state = s;
+      *state = row / k;
       return i;
     }
   }
-  *state = s;
+  *state = row / k;
   return len;
 }
 
