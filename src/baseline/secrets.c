@@ -49,6 +49,7 @@ enum {
   F_GITCRED = 64u,
   F_DOCKERCFG = 128u,
   F_KUBEPATH = 256u,
+  F_PKGPATH = 512u, /* under usr/ but not usr/local/: installed by a package manager */
 };
 
 typedef struct match {
@@ -721,7 +722,16 @@ static bool userinfo_char(uint8_t c) { return c > 0x20 && c < 0x7f && c != ':' &
 static bool pass_char(uint8_t c) {
   return c > 0x20 && c < 0x7f && c != '@' && c != '/' && c != '"' && c != '\'' && c != '`' && c != '\\';
 }
+static bool comment_line(const uint8_t *ln, size_t len) {
+  size_t i = 0;
+  while (i < len && (ln[i] == ' ' || ln[i] == '\t')) i++;
+  return i < len && (ln[i] == '#' || ln[i] == ';' || ln[i] == '*' || (ln[i] == '/' && i + 1 < len && ln[i + 1] == '/') ||
+                     (ln[i] == '-' && i + 1 < len && ln[i + 1] == '-'));
+}
+
 static void m_url(scan *sc, const rule *r, const uint8_t *ln, size_t len) {
+  /* documentation in comments of package-provided code ("http://joe:secret@host" in Tcl's http) */
+  if ((sc->flags & F_PKGPATH) && comment_line(ln, len)) return;
   static const char *const schemes[] = {"mysql", "mariadb", "postgres", "postgresql", "mongodb", "mongodb+srv",
                                         "redis", "rediss", "amqp", "amqps", "ftp", "ftps", "sftp", "http", "https",
                                         "smtp", "smtps", "ldap", "ldaps", "mssql", "sqlserver", "jdbc:mysql",
@@ -1220,16 +1230,24 @@ static bool skip_path(const char *path) {
                                      "usr/share/X11/locale/", "usr/lib/locale/", "usr/share/ca-certificates/",
                                      "usr/share/perl/", "usr/share/lintian/", "usr/share/bash-completion/",
                                      "usr/share/vim/", "usr/include/", "usr/share/gtk-doc/", "usr/share/help/",
-                                     "usr/share/javadoc/", "usr/lib/jvm/", NULL};
-  for (size_t i = 0; dirs[i]; i++)
-    if (prefix(path, dirs[i])) return true;
+                                     "usr/share/javadoc/", "usr/lib/jvm/", "usr/share/javascript/", "usr/lib/gcc/",
+                                     "var/lib/apt/", "var/lib/dpkg/", "var/cache/apt/", "var/cache/man/", NULL};
+  if (path[0] == 'u' || path[0] == 'v') {
+    for (size_t i = 0; dirs[i]; i++)
+      if (prefix(path, dirs[i])) return true;
+    /* toolchains and interpreter standard libraries (their sources and test data, not the user's):
+     * usr/lib/go-1.19/, usr/share/go-1.19/, usr/lib/llvm-14/, usr/lib/python3.11/ (but not its
+     * site-packages / dist-packages) */
+    static const char *const tool[] = {"usr/lib/go-", "usr/share/go-", "usr/lib/llvm-", "usr/lib/python3.", NULL};
+    for (size_t i = 0; tool[i]; i++)
+      if (prefix(path, tool[i]) && !strstr(path, "/site-packages/") && !strstr(path, "/dist-packages/")) return true;
+  }
   size_t n = strlen(path);
   static const char *const exts[] = {".mo", ".po", ".pyc", ".gz", ".xz", ".bz2", ".zst", ".png", ".jpg", ".gif",
                                      ".svg", ".ttf", ".woff", ".woff2", ".map", ".md5sums", ".symbols", ".shlibs",
                                      ".triggers", ".pem.sig", NULL};
   for (size_t i = 0; exts[i]; i++)
     if (suffix(path, n, exts[i])) return true;
-  if (prefix(path, "var/lib/dpkg/info/") && suffix(path, n, ".list")) return true;
   /* test and example trees of installed libraries (their keys are fixtures, not the user's) */
   bool lib = prefix(path, "usr/lib/") || prefix(path, "usr/share/") || prefix(path, "usr/local/lib/") ||
              strstr(path, "/site-packages/") || strstr(path, "/dist-packages/") || strstr(path, "node_modules/");
@@ -1296,6 +1314,7 @@ static uint32_t path_flags(const char *path) {
   for (size_t i = 0; cfg_ext[i]; i++) cfg |= suffix(base, bn, cfg_ext[i]);
   bool pkg = prefix(path, "usr/") && !prefix(path, "usr/local/");
   if (env || (cfg && !pkg) || (f & (F_PYPIRC | F_NPMRC))) f |= F_ENV;
+  if (pkg) f |= F_PKGPATH;
   (void)n;
   return f;
 }

@@ -356,6 +356,23 @@ static void test_negatives(void) {
   scan(&r, "usr/lib/python3/dist-packages/paramiko/tests/test_rsa.key", "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n", 0);
   CHECK(r.rc == 0);
   done(&r);
+  static const char *const skipped[] = {"var/lib/apt/lists/deb_dists_bookworm_main_binary-amd64_Packages",
+                                        "usr/share/go-1.19/src/crypto/tls/handshake_test.go",
+                                        "usr/lib/python3.11/urllib/request.py", "usr/lib/llvm-14/include/x.h",
+                                        "usr/lib/python3/dist-packages/PyJWT-2.6.0.egg-info/PKG-INFO", NULL};
+  for (size_t i = 0; skipped[i]; i++) {
+    scan(&r, skipped[i], "token = ghp_abcdefghijklmnopqrstuvwxyz0123456789\n", 0);
+    CHECK(r.rc == 0);
+    done(&r);
+  }
+  scan(&r, "usr/lib/python3.11/site-packages/app/settings.py", "x = 1\n", 0);
+  CHECK(r.rc == 1); /* pip-installed packages under the stdlib dir are scanned */
+  done(&r);
+  /* a URL password in a comment of package-provided code is documentation; in an app it is a leak */
+  char url[128];
+  snprintf(url, sizeof url, "#     http://jschmoe:%s@www.bogus.net:8000/foo\n", rnd(ALNUM, 12));
+  CHECK(count("usr/share/tcltk/tcl8.6/tcl8/http-2.9.8.tm", url) == 0);
+  CHECK(count("srv/app/fetch.tcl", url) == 1);
 }
 
 static void test_long_lines(void) {
