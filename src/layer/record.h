@@ -13,7 +13,8 @@
 #include "base/vec.h"
 
 /* Bump when analysers change what they record: cached records of another version are ignored. */
-#define BW_RECORD_VERSION 7 /* 7: content findings (secrets, malware), special modes, path hashes */
+#define BW_RECORD_VERSION 8 /* 7: content findings (secrets, malware), special modes, path hashes;
+                               8: the secret rules (records of 7 ran a placeholder) */
 
 /* A package database file parsed in this layer: packages[first, first+count) of the record. */
 typedef struct bw_record_db {

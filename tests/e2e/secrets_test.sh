@@ -82,6 +82,7 @@ GIT_PASS=$(rnd 'A-Za-z0-9' 22)
 KUBE_TOKEN=$(rnd 'A-Za-z0-9' 48)
 DB_PASS=$(rnd 'A-Za-z0-9' 18)
 DELETED_TOKEN="glpat-$(rnd 'A-Za-z0-9' 20)"
+ACME_KEY="acme_live_$(rnd 'a-z0-9' 24)"
 
 mkdir -p "$R/app" "$R/root/.aws" "$R/root/.ssh" "$R/root/.docker" "$R/root/.kube" "$R/srv/web"
 printf '# application settings\nAPP_ENV=production\nALIBABA_CLOUD_ACCESS_KEY_ID=%s\nALIBABA_CLOUD_ACCESS_KEY_SECRET=%s\n' \
@@ -116,6 +117,7 @@ users:
 EOF
 printf 'import os\n\nDEBUG = False\nDATABASE_URL = "postgresql://web:%s@db.internal:5432/web"\n' "$DB_PASS" >"$R/srv/web/settings.py"
 printf 'GITLAB_TOKEN=%s\n' "$DELETED_TOKEN" >"$R/app/old.env"
+printf 'ACME_KEY = %s\n' "$ACME_KEY" >"$R/app/acme.txt" # only a user rule knows this one
 bw_repack "$OCI" planted "$B" "COPY secrets /"
 # layer 3: an unrelated file, and the old .env deleted
 rm "$R/app/old.env"
@@ -137,7 +139,7 @@ root/.git-credentials|1|BW-SEC-024
 root/.kube/config|17|BW-SEC-017
 srv/web/settings.py|4|BW-SEC-024"
 VALUES=("$ALI_ID" "$ALI_SECRET" "$PEM_LINE" "$AWS_ID" "$AWS_SECRET" "$GH_TOKEN" "$DOCKER_AUTH" "$REG_PASS"
-        "$GIT_PASS" "$KUBE_TOKEN" "$DB_PASS" "$DELETED_TOKEN")
+        "$GIT_PASS" "$KUBE_TOKEN" "$DB_PASS" "$DELETED_TOKEN" "$ACME_KEY")
 
 # clean images: the minbase base, and python3 + openjdk + nodejs
 mkdir -p "$T/jnp"
@@ -186,6 +188,20 @@ bw_check "cached scan gives the same secret findings" \
 bw_check "SARIF rules carry the remediation" \
   jq -e '[.runs[].tool.driver.rules[] | select(.id | startswith("BW-SEC-"))] | length > 0 and all(.help.text // .fullDescription.text // "" | length > 0)' "$T/p.sarif.out"
 bw_check "table lists the secrets" grep -q "BW-SEC-021" "$T/p.table.out"
+
+# user rules and allow entries (--secret-config)
+printf '%s\n' 'rules:' '  - id: ACME-001' '    title: ACME API key' '    severity: CRITICAL' \
+  '    keywords: [acme_live_]' "    regex: 'acme_live_([a-z0-9]{24})'" 'allow:' "  - path: 'srv/web/*'" >"$T/secrets.yaml"
+scan "$T/p.user" "oci:$OCI:planted" --format json --secret-config "$T/secrets.yaml"
+bw_check "scan --secret-config exits 0" test "$(cat "$T/p.user.rc")" = 0
+bw_check "user rule ACME-001 found in /app/acme.txt line 1" \
+  jq -e '[.baseline[] | select(.id == "ACME-001" and .path == "app/acme.txt" and .line == 1 and .severity == "CRITICAL")] | length == 1' "$T/p.user.out"
+bw_check "allowed path srv/web/* not reported" \
+  jq -e '[.baseline[] | select(.path == "srv/web/settings.py")] | length == 0' "$T/p.user.out"
+bw_check "built-in rules still apply with a config" \
+  jq -e '[.baseline[] | select(.category == "secret")] | length == 10' "$T/p.user.out"
+scan "$T/p.userbad" "oci:$OCI:planted" --format json --secret-config "$T/absent.yaml"
+bw_check "a missing --secret-config is an error" test "$(cat "$T/p.userbad.rc")" != 0
 
 # no planted value anywhere
 for v in "${VALUES[@]}"; do
