@@ -122,9 +122,13 @@ static bool is_b64url(uint8_t c) { return is_alnum(c) || c == '-' || c == '_'; }
 static bool is_word(uint8_t c) { return is_alnum(c) || c == '_'; }
 static uint8_t lower(uint8_t c) { return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c; }
 
+/* Longest value or token a matcher looks at: bounds the work per keyword occurrence, so a line
+ * made of one keyword repeated costs linear time, not quadratic. */
+#define MAX_VALUE 4096
+
 static size_t run(const uint8_t *s, size_t i, size_t len, bool (*pred)(uint8_t)) {
-  size_t j = i;
-  while (j < len && pred(s[j])) j++;
+  size_t j = i, end = len - i > MAX_VALUE ? i + MAX_VALUE : len;
+  while (j < end && pred(s[j])) j++;
   return j - i;
 }
 
@@ -220,17 +224,18 @@ static bool parse_kv(const uint8_t *ln, size_t len, size_t at, kv *out) {
   if (i >= len) return false;
   out->ks = ks;
   out->ke = ke;
+  size_t vend = len - i > MAX_VALUE ? i + MAX_VALUE : len;
   if (ln[i] == '"' || ln[i] == '\'') {
     uint8_t q = ln[i++];
     size_t j = i;
-    while (j < len && ln[j] != q) j++;
-    if (j >= len) return false;
+    while (j < vend && ln[j] != q) j++;
+    if (j >= vend) return false;
     out->vs = i;
     out->ve = j;
     out->quoted = true;
   } else {
     size_t j = i;
-    while (j < len && ln[j] != ' ' && ln[j] != '\t' && ln[j] != ',' && ln[j] != ';' && ln[j] != '"' &&
+    while (j < vend && ln[j] != ' ' && ln[j] != '\t' && ln[j] != ',' && ln[j] != ';' && ln[j] != '"' &&
            ln[j] != '\'' && ln[j] != '\r' && ln[j] != '}' && ln[j] != ']')
       j++;
     out->vs = i;
@@ -465,7 +470,7 @@ static void m_azure(scan *sc, const rule *r, const uint8_t *ln, size_t len) {
 static bool tok_gh(scan *sc, const rule *r, const uint8_t *ln, size_t len, size_t at, size_t plen) {
   bool pat = plen > 4;
   size_t n = run(ln, at + plen, len, pat ? is_word : is_alnum);
-  if (pat ? n < 50 : n < 36 || n > 40) return false;
+  if (pat ? n < 50 || n > 255 : n < 36 || n > 40) return false;
   if (placeholder(ln + at + plen, n) || entropy(ln + at + plen, n) < 3.5) return false;
   add_match(sc, r, at, at + plen + n);
   return true;
@@ -485,7 +490,7 @@ static void m_gitlab(scan *sc, const rule *r, const uint8_t *ln, size_t len) { e
 static bool slack_char(uint8_t c) { return is_alnum(c) || c == '-'; }
 static bool tok_slack(scan *sc, const rule *r, const uint8_t *ln, size_t len, size_t at, size_t plen) {
   size_t n = run(ln, at + plen, len, slack_char);
-  if (n < 20) return false;
+  if (n < 20 || n > 255) return false;
   size_t digits = 0;
   for (size_t i = 0; i < n; i++) digits += ln[at + plen + i] >= '0' && ln[at + plen + i] <= '9';
   if (digits < 8 || placeholder(ln + at + plen, n)) return false;
@@ -507,7 +512,7 @@ static void m_slack_hook(scan *sc, const rule *r, const uint8_t *ln, size_t len)
     size_t j = i + t + 1, b = run(ln, j, len, is_upnum);
     if (b < 8 || j + b >= len || ln[j + b] != '/') continue;
     size_t s = j + b + 1, k = run(ln, s, len, is_alnum);
-    if (k < 20 || placeholder(ln + s, k) || entropy(ln + s, k) < 3.0) continue;
+    if (k < 20 || k > 64 || placeholder(ln + s, k) || entropy(ln + s, k) < 3.0) continue;
     add_match(sc, r, i, s + k);
   }
 }
@@ -567,7 +572,7 @@ static void kv_docker(scan *sc, const rule *r, const uint8_t *ln, size_t len, co
   size_t n = k->ve - k->vs;
   if (!k->quoted || n < 8 || n > 4096) return;
   if (key_has(ln, k, "token")) {
-    if (n >= 16 && !placeholder(v, n) && entropy(v, n) >= 3.0) add_match(sc, r, k->vs, k->ve);
+    if (n >= 16 && n <= 2048 && !placeholder(v, n) && entropy(v, n) >= 3.0) add_match(sc, r, k->vs, k->ve);
     return;
   }
   if (k->ke - k->ks != 4) return; /* exactly "auth" */
@@ -601,7 +606,7 @@ static void kv_kube(scan *sc, const rule *r, const uint8_t *ln, size_t len, cons
   }
   if (k->ke - k->ks != 5 && !key_has(ln, k, "id-token") && !key_has(ln, k, "refresh-token")) return;
   if (!(sc->flags & (F_KUBECONFIG | F_KUBEPATH))) return;
-  if (n >= 16 && !placeholder(v, n) && entropy(v, n) >= 3.0) add_match(sc, r, k->vs, k->ve);
+  if (n >= 16 && n <= 2048 && !placeholder(v, n) && entropy(v, n) >= 3.0) add_match(sc, r, k->vs, k->ve);
 }
 static void m_kube(scan *sc, const rule *r, const uint8_t *ln, size_t len) {
   each_kv(sc, r, ln, len, "client-key-data", kv_kube);
@@ -624,7 +629,7 @@ static void kv_npm(scan *sc, const rule *r, const uint8_t *ln, size_t len, const
       ok = true;
   }
   /* parse_kv stops the key at ':'; "//host/:_authToken" has the key "_authToken" after ':' */
-  if (!ok || n < 8 || placeholder(v, n) || entropy(v, n) < 2.5) return;
+  if (!ok || n < 8 || n > 1024 || placeholder(v, n) || entropy(v, n) < 2.5) return;
   add_match(sc, r, k->vs, k->ve);
 }
 static void m_npm(scan *sc, const rule *r, const uint8_t *ln, size_t len) {
@@ -641,7 +646,7 @@ static void kv_pypirc(scan *sc, const rule *r, const uint8_t *ln, size_t len, co
   if (!eq_ci(ln + k->ks, k->ke - k->ks, "password")) return;
   const uint8_t *v = ln + k->vs;
   size_t n = k->ve - k->vs;
-  if (n < 6 || placeholder(v, n)) return;
+  if (n < 6 || n > 256 || placeholder(v, n)) return;
   add_match(sc, r, k->vs, k->ve);
 }
 static void m_pypirc(scan *sc, const rule *r, const uint8_t *ln, size_t len) {
@@ -657,7 +662,7 @@ static bool tok_jwt(scan *sc, const rule *r, const uint8_t *ln, size_t len, size
   size_t p0 = at + h + 1, p = run(ln, p0, len, is_b64url);
   if (p < 10 || p0 + p >= len || ln[p0 + p] != '.' || memcmp(ln + p0, "eyJ", 3) != 0) return false;
   size_t s0 = p0 + p + 1, s = run(ln, s0, len, is_b64url);
-  if (s < 16) return false;
+  if (s < 16 || s > 1024) return false; /* an RSA-4096 signature is 683 characters */
   uint8_t dec[256];
   long dn = b64_decode(ln + at, h, dec, sizeof dec);
   if (dn < 8 || dec[0] != '{' || !has_ci(dec, (size_t)dn, "\"alg\"")) return false;
@@ -760,6 +765,7 @@ static void m_url(scan *sc, const rule *r, const uint8_t *ln, size_t len) {
       }
     if (!have_at || last_at == p) continue;
     pn = last_at - p;
+    if (pn > 256) continue;
     const uint8_t *pw = ln + p;
     if (placeholder(pw, pn) || eq_ci(pw, pn, "x-oauth-basic")) continue;
     if (pn == un && memcmp(pw, ln + u, pn) == 0) continue; /* user:user */

@@ -3,6 +3,7 @@
  * many sizes, the negatives that must stay silent (placeholders, examples, package paths, binaries),
  * redaction of every value, the keyword automaton, and user rules / allow entries from YAML. */
 #include <stdint.h>
+#include <time.h>
 
 #include "analyze/stream_util.h"
 #include "base/vec.h"
@@ -392,6 +393,23 @@ static void test_long_lines(void) {
   }
   done(&r);
   free(buf);
+  /* hostile lines: one keyword repeated over 64 KiB costs linear time */
+  static const char *const reps[] = {"github_pat_", "token=\"", "://a:b", "eyJhbGciOi.", "-----BEGIN ", "LTAI",
+                                     "\"auth\": \"", "password=", NULL};
+  for (size_t k = 0; reps[k]; k++) {
+    size_t rl = strlen(reps[k]), total = 60 * 1024;
+    char *h = malloc(total + 2);
+    for (size_t i = 0; i < total; i++) h[i] = reps[k][i % rl];
+    h[total] = '\n';
+    h[total + 1] = 0;
+    clock_t t0 = clock();
+    scan(&r, "app/.env", h, 0);
+    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    if (secs > 2.0) fprintf(stderr, "repeated \"%s\": %.2f s\n", reps[k], secs);
+    CHECK(secs < 2.0);
+    done(&r);
+    free(h);
+  }
   /* over the size cap: counted as skipped, not scanned */
   bw_arena *a = bw_arena_new();
   bw_vec f;
