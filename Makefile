@@ -45,6 +45,7 @@ bench: build
 	bench/vulndb.sh $(BUILD)/release/bulwark
 	bench/registry.sh $(BUILD)/release/bulwark
 	bench/malware.sh $(BUILD)/release/bulwark
+	bench/baseline.sh $(BUILD)/release/bulwark
 
 fuzz:
 	@scripts/install-deps.sh build

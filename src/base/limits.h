@@ -89,6 +89,15 @@
 #define BW_LIMIT_MALWARE_HASHES 20000000u        /* sha256 entries in the hash blocklist store */
 #define BW_LIMIT_MALWARE_HASH_NAME 256u          /* the name column of one blocklist entry (longer: cut) */
 #define BW_LIMIT_MALWARE_MATCHES 32u             /* rule matches reported for one file */
+/* Leaked secrets (src/baseline/secrets*.c) */
+#define BW_LIMIT_SECRET_FILE_BYTES (8u << 20)    /* larger text files are not scanned (counted as skipped) */
+#define BW_LIMIT_SECRET_LINE_BYTES (64u << 10)   /* a longer line is scanned in pieces of this size (a key
+                                                    cut by a piece boundary is missed) */
+#define BW_LIMIT_SECRET_FINDINGS_PER_FILE 64u    /* findings kept for one file */
+#define BW_LIMIT_SECRET_AC_STATES 32767u         /* keyword automaton states (built as uint16) */
+#define BW_LIMIT_SECRET_CONFIG_BYTES (1u << 20)  /* the --secret-config YAML file */
+#define BW_LIMIT_SECRET_USER_RULES 256u          /* user rules, and allow entries, in that file */
+#define BW_LIMIT_SECRET_EVIDENCE 200u            /* characters of the redacted line kept as evidence */
 
 /* Registry client */
 #define BW_LIMIT_TOKEN_BYTES (1u << 20)      /* bearer token response */

@@ -14,5 +14,7 @@ extern const bw_stream_analyzer bw_stream_secrets;
  * process, on top of the built-in rules (format in docs/internals/baseline.md). NULL resets to the
  * built-in rules only. Not thread-safe against running scans: call before scanning. */
 int bw_secrets_configure(const char *config_path, bw_error *err);
+/* The same from a buffer (name is used in messages); the fuzzer and tests use it. */
+int bw_secrets_configure_buf(const char *name, const uint8_t *text, size_t len, bw_error *err);
 
 #endif

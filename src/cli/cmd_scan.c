@@ -239,6 +239,9 @@ int bw_cmd_scan(int argc, char **argv) {
     bw_vulndb_close(db);
     return BW_EXIT_ERROR;
   }
+  /* cached layer records hold the findings of the built-in secret rules only: with user rules the
+   * layers are read again (and those records are not cached) */
+  if ((scanners & BW_SCANNER_BASELINE) && secret_config) ci.vopts.cache_dir = NULL;
   if (scanners & BW_SCANNER_MALWARE) {
     bw_malware_opts mw = {.rule_dirs = nrule_dirs ? rule_dirs : NULL,
                           /* the blocklist lives there even when layer records are not cached */

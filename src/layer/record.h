@@ -13,7 +13,8 @@
 #include "base/vec.h"
 
 /* Bump when analysers change what they record: cached records of another version are ignored. */
-#define BW_RECORD_VERSION 8 /* 8: malware findings (YARA rules, blocklist); 7: content findings, modes, path hashes */
+#define BW_RECORD_VERSION 9 /* 7: content findings, modes, path hashes; 8/9: the real secret and malware
+                               scanners (records of 7 and 8 may have run a placeholder of either) */
 
 /* A package database file parsed in this layer: packages[first, first+count) of the record. */
 typedef struct bw_record_db {
