@@ -37,11 +37,15 @@ static void read_one_layer(void *ctx, size_t slot) {
   unsigned want = job->opts->scanners & BW_SCANNER_CONTENT;
   if (cache) {
     bw_error cerr = {0};
+    const char *fp = job->opts->content_fp ? job->opts->content_fp : "";
     if (bw_layer_record_load(&job->records[i], cache, d->digest, &cerr) == 0 &&
-        (job->records[i]->scanners & want) != want) {
-      /* cached without a content scanner this scan wants: read the layer again, keeping the
-       * scanners the cached record had so the new record serves both kinds of scan */
-      want |= job->records[i]->scanners & BW_SCANNER_CONTENT;
+        ((job->records[i]->scanners & want) != want ||
+         (want && strcmp(job->records[i]->content_fp ? job->records[i]->content_fp : "", fp) != 0))) {
+      /* cached without a content scanner this scan wants, or by other rules: read the layer
+       * again. With the same rules, keep the scanners the cached record had so the new record
+       * serves both kinds of scan; with other rules, only what this scan configured. */
+      if (!strcmp(job->records[i]->content_fp ? job->records[i]->content_fp : "", fp))
+        want |= job->records[i]->scanners & BW_SCANNER_CONTENT;
       bw_layer_record_free(job->records[i]);
       job->records[i] = NULL;
     } else if (job->records[i]) {
@@ -54,6 +58,11 @@ static void read_one_layer(void *ctx, size_t slot) {
   }
   job->rcs[i] = bw_layer_read(&job->records[i], job->img->source, d, job->opts->verify_diff_ids, want, err);
   if (job->rcs[i] < 0) return;
+  if (want && job->opts->content_fp &&
+      !(job->records[i]->content_fp = bw_arena_strdup(job->records[i]->arena, job->opts->content_fp))) {
+    job->rcs[i] = bw_error_set(err, BW_ENOMEM, "out of memory");
+    return;
+  }
   if (job->opts->progress)
     bw_info("layer %zu/%zu %.19s: %llu entries, %.1f MB in %.2fs", i + 1, job->img->nlayers, d->diff_id,
             (unsigned long long)job->records[i]->entries, job->records[i]->bytes / 1e6, now_s() - t0);

@@ -16,6 +16,8 @@ typedef struct bw_inventory_opts {
   bool verify_diff_ids;  /* also recompute the diff_id of compressed layers (costs a second hash) */
   unsigned scanners;     /* BW_SCANNER_* whose content scanners run in the pass (BASELINE: secrets,
                             MALWARE: rules and digests); 0 = inventory only */
+  const char *content_fp; /* fingerprint of the content scanners' rules (bw_cli computes it): cached
+                             records made with other rules are read again; NULL = built-ins only */
 } bw_inventory_opts;
 
 /* Fills res (caller disposes with bw_scan_result_dispose). A layer that fails to read fails the

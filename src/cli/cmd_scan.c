@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base/arena.h"
 #include "base/log.h"
+#include "base/sha256.h"
 #include "cli/cli.h"
 #include "baseline/baseline.h"
 #include "baseline/secrets.h"
@@ -77,6 +79,41 @@ static unsigned parse_scanners(const char *list) {
     if (*p == ',') p++;
   }
   return mask;
+}
+
+/* Which rules the content scanners run with: the secret config file's bytes, the YARA rules'
+ * hash and the blocklist file's identity. Cached layer records made with other rules are read
+ * again, so editing a rule or importing hashes takes effect on images already scanned. */
+static void content_fingerprint(char out[BW_DIGEST_STR_LEN + 1], const char *secret_config, bool malware,
+                                const char *cache_dir) {
+  bw_sha256 *h = bw_sha256_new();
+  if (!h) {
+    snprintf(out, BW_DIGEST_STR_LEN + 1, "unhashed-%ld", (long)time(NULL)); /* never matches: read again */
+    return;
+  }
+  bw_sha256_update(h, "bulwark-content-v1", 18);
+  if (secret_config) {
+    FILE *f = fopen(secret_config, "rb");
+    char buf[8192];
+    size_t n;
+    while (f && (n = fread(buf, 1, sizeof buf, f)) > 0) bw_sha256_update(h, buf, n);
+    if (f) fclose(f);
+  }
+  bw_sha256_update(h, "|", 1);
+  if (malware) {
+    const char *rh = bw_malware_rules_hash();
+    if (rh) bw_sha256_update(h, rh, strlen(rh));
+    char path[4200];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/malware/hashes", cache_dir);
+    if (stat(path, &st) == 0) {
+      long long id[4] = {(long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+                         (long long)st.st_mtim.tv_nsec};
+      bw_sha256_update(h, id, sizeof id);
+    }
+  }
+  bw_sha256_final_str(h, out);
+  bw_sha256_free(h);
 }
 
 /* Keeps the findings whose severity is in mask (0 = keep all). */
@@ -239,9 +276,6 @@ int bw_cmd_scan(int argc, char **argv) {
     bw_vulndb_close(db);
     return BW_EXIT_ERROR;
   }
-  /* cached layer records hold the findings of the built-in secret rules only: with user rules the
-   * layers are read again (and those records are not cached) */
-  if ((scanners & BW_SCANNER_BASELINE) && secret_config) ci.vopts.cache_dir = NULL;
   if (scanners & BW_SCANNER_MALWARE) {
     bw_malware_opts mw = {.rule_dirs = nrule_dirs ? rule_dirs : NULL,
                           /* the blocklist lives there even when layer records are not cached */
@@ -253,6 +287,12 @@ int bw_cmd_scan(int argc, char **argv) {
     }
   }
   ci.vopts.scanners = scanners;
+  char fp[BW_DIGEST_STR_LEN + 1];
+  if (scanners & BW_SCANNER_CONTENT) {
+    content_fingerprint(fp, secret_config, (scanners & BW_SCANNER_MALWARE) != 0,
+                        ci.vopts.cache_dir ? ci.vopts.cache_dir : bw_cli_default_cache_dir());
+    ci.vopts.content_fp = fp;
+  }
   bw_image *img = NULL;
   bw_scan_result res;
   if (bw_cli_inventory(&ci, argv[optind], &res, &img) < 0) {

@@ -143,6 +143,7 @@ static int encode(bw_buf *b, const bw_layer_record *r, bw_error *err) {
     for (size_t i = 0; i < lists[k]->len; i++) TRY(put_str(b, *bw_vec_at(lists[k], const char *, i), err));
   }
   TRY(put_u32(b, r->scanners, err));
+  TRY(put_str(b, r->content_fp, err));
   TRY(put_u64(b, r->content_skipped, err));
   TRY(put_u32(b, (uint32_t)r->findings.len, err));
   for (size_t i = 0; i < r->findings.len; i++) {
@@ -306,6 +307,7 @@ int bw_layer_record_decode(bw_layer_record **out, const uint8_t *buf, size_t len
     }
   }
   TRY(get_u32(&c, &r->scanners));
+  TRY(get_str(&c, &r->content_fp));
   TRY(get_u64(&c, &r->content_skipped));
   TRY(get_count(&c, &n));
   for (uint32_t i = 0; i < n; i++) {

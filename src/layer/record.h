@@ -13,8 +13,8 @@
 #include "base/vec.h"
 
 /* Bump when analysers change what they record: cached records of another version are ignored. */
-#define BW_RECORD_VERSION 9 /* 7: content findings, modes, path hashes; 8/9: the real secret and malware
-                               scanners (records of 7 and 8 may have run a placeholder of either) */
+#define BW_RECORD_VERSION 10 /* 7: content findings, modes, path hashes; 8/9: the real secret and malware
+                                scanners; 10: content_fp (which rules produced the findings) */
 
 /* A package database file parsed in this layer: packages[first, first+count) of the record. */
 typedef struct bw_record_db {
@@ -78,6 +78,9 @@ typedef struct bw_layer_record {
   /* Content scanners that ran over this layer (BW_SCANNER_* of analyze/analyzer.h): a cached
    * record serves a scan only when it holds every scanner the scan wants. Set before the walk. */
   uint32_t scanners;
+  /* Fingerprint of the content scanners' configuration (secret rules, YARA rules, blocklist) that
+   * produced the findings; a cached record serves a content scan only with the same one. */
+  const char *content_fp;
   bw_vec findings;    /* bw_record_finding */
   bw_vec modes;       /* bw_record_mode */
   bw_vec path_hashes; /* uint64_t: bw_path_hash of every entry, so the merge knows when a later
