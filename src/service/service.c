@@ -7,6 +7,7 @@
 
 #include "analyze/analyzer.h"
 #include "base/log.h"
+#include "malware/malware.h"
 #include "service/service_internal.h"
 #include "store/registry_meta.h"
 #include "vuln/vulndb.h"
@@ -485,6 +486,7 @@ void bw_service_stop(bw_service *s) {
 void bw_service_free(bw_service *s) {
   if (!s) return;
   bw_service_stop(s);
+  if (s->malware_ready) bw_malware_shutdown();
   pthread_mutex_destroy(&s->mu);
   pthread_cond_destroy(&s->cond);
   pthread_mutex_destroy(&s->reeval_mu);
