@@ -220,7 +220,23 @@ bw_check "bulwark rule add" bash -c "'$BULWARK' rule add --data '$DATA' team --t
 bw_check "bulwark rule rm" "$BULWARK" rule rm --data "$DATA" 3
 bw_check "bulwark rule rm of an unknown id fails" bash -c "! '$BULWARK' rule rm --data '$DATA' 3"
 
+# ---- re-evaluation by `bulwark db import --data` (server stopped), again with no blob store ----
+mkdir -p "$T/adv-3"
+# CVE-2024-0727 (openssl, fixed in bookworm with 3.0.13-1~deb12u1)
+cat >"$T/adv-3/DEBIAN-CVE-2024-0727.json" <<'J'
+{"schema_version":"1.6.0","id":"DEBIAN-CVE-2024-0727","modified":"2024-02-10T00:00:00Z","published":"2024-01-26T00:00:00Z","upstream":["CVE-2024-0727"],"summary":"openssl: denial of service via null dereference in PKCS12 processing","affected":[{"package":{"ecosystem":"Debian:12","name":"openssl","purl":"pkg:deb/debian/openssl?arch=source"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"3.0.13-1~deb12u1"}]}]}]}
+J
+mv "$DATA/blobs" "$DATA/blobs.away"
+t_ci0=$(date +%s.%N)
+bw_check "bulwark db import --data re-evaluates every stored result (no blob store present)" \
+  bash -c "'$BULWARK' db import --data '$DATA' --db '$DB' -q '$T/adv-3' 2>&1 | tee /dev/stderr | grep -q 're-evaluated $((N + 1)) scan results.*: $((N + 1)) gained vulnerabilities, 0 failed'"
+t_ci1=$(date +%s.%N)
+bw_check "the events record CVE-2024-0727 for team/app" \
+  bash -c "sqlite3 '$DATA/meta.db' \"SELECT data FROM events WHERE type='scan.new_vulnerabilities' AND digest='$D'\" | grep -q DEBIAN-CVE-2024-0727"
+mv "$DATA/blobs.away" "$DATA/blobs"
+
 echo "figures: push of team/app:1 $(echo "$t_push1 - $t_push0" | bc) s, result visible after $(echo "$t_done - $t_push1" | bc) s;" \
-  "scan now of $N images after restart $(echo "$t_sn1 - $t_sn0" | bc) s; re-evaluation of $((N + 1)) results $(echo "$t_re1 - $t_re0" | bc) s;" \
+  "scan now of $N images after restart $(echo "$t_sn1 - $t_sn0" | bc) s; re-evaluation of $((N + 1)) results $(echo "$t_re1 - $t_re0" | bc) s in the server (1 s watcher period)," \
+  "$(echo "$t_ci1 - $t_ci0" | bc) s by db import --data;" \
   "test total $(($(date +%s) - T0)) s"
 bw_finish
