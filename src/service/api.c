@@ -266,6 +266,28 @@ static int jobs_api(api_req *r) {
   return reply(r, 200, arr);
 }
 
+/* POST /jobs/{id}/cancel: a queued job is canceled (push right on its repository). */
+static int job_cancel_api(api_req *r, const char *rest) {
+  char *end = NULL;
+  long long id = strtoll(rest + 1, &end, 10);
+  if (rest[0] != '/' || end == rest + 1 || id <= 0 || strcmp(end, "/cancel"))
+    return fail(r, 404, "NOT_FOUND", "no such path");
+  if (strcmp(r->method, "POST")) return fail(r, 405, "METHOD_NOT_ALLOWED", "use POST");
+  bw_svc_job j;
+  bw_error e = {0};
+  if (bw_svc_job_get(r->s->meta, id, &j, &e) < 0 || !can_pull(r, j.repo)) {
+    if (r->p->kind == BW_PRINCIPAL_ANONYMOUS) return unauth_or_denied(r, "cancel jobs");
+    return fail(r, 404, "NOT_FOUND", "job %lld not found", id);
+  }
+  if (!(bw_auth_allowed(r->s->auth, r->p, j.repo, BW_ACT_PUSH) & BW_ACT_PUSH))
+    return unauth_or_denied(r, "cancel scans of this repository");
+  if (bw_svc_job_cancel(r->s->meta, id, &e) < 0)
+    return fail(r, 409, "CONFLICT", "job %lld is %s: only a queued job can be canceled", id,
+                bw_svc_job_state_name(j.state));
+  if (bw_svc_job_get(r->s->meta, id, &j, &e) < 0) return fail_err(r, &e);
+  return reply(r, 200, job_json(&j));
+}
+
 /* {status, summary} of one manifest digest. */
 static json_t *scan_status(api_req *r, const char *digest) {
   bw_svc_result res;
@@ -449,7 +471,7 @@ int bw_service_api(void *ctx, const bw_principal *p, const char *method, const c
     return *json ? 0 : -BW_ENOMEM;
   }
   if (UNDER("/rules")) return rules_api(&r, path + 6, body, body_len);
-  if (UNDER("/jobs")) return path[5] ? fail(&r, 404, "NOT_FOUND", "no such path") : jobs_api(&r);
+  if (UNDER("/jobs")) return path[5] ? job_cancel_api(&r, path + 5) : jobs_api(&r);
   if (UNDER("/repositories")) return repositories_api(&r, path + 13);
   if (UNDER("/reports")) return reports_api(&r, path + 8);
   if (!strcmp(path, "/compare")) return compare_api(&r);

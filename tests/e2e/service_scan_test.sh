@@ -134,6 +134,9 @@ bw_check "the digest has exactly one job record (one analysis)" \
 bw_check "team/app has one job record in all (two tags, one digest, one analysis)" \
   bash -c "curl -sS -u '$ADMIN' '$REG_URL/api/v1/jobs' | jq -e '[.[] | select(.repository == \"team/app\")] | length == 1'"
 
+JID=$(curl -sS -u "$ADMIN" "$REG_URL/api/v1/jobs?digest=$D" | jq -r '.[0].id')
+bw_check "a finished job cannot be canceled (409)" test "$(code -X POST "$REG_URL/api/v1/jobs/$JID/cancel")" = 409
+
 # ---- scan now over N stored images, SIGKILL mid-queue, restart ----
 for i in $(seq 1 $N); do
   skopeo copy -q --dest-creds "$ADMIN" --dest-tls-verify=false "oci:$T/oci:b$i" "docker://$REG/batch/img$i:1" || bw_not_ok "push b$i"
@@ -146,7 +149,11 @@ reg_stop || bw_not_ok "clean shutdown"
 reg_start "$DATA" --scan-workers 0 --db "$DB" --db-update-interval 1
 api "/rules/$RID/scan" -X POST >"$T/scan.json"
 bw_check "scan now queues the $N stored images" jq -e --argjson n $N '.queued == $n and .skipped == 0' "$T/scan.json"
+LAST=$(curl -sS -u "$ADMIN" "$REG_URL/api/v1/jobs?state=queued&limit=1" | jq -r '.[0].id')
+bw_check "a queued job can be canceled" \
+  bash -c "curl -sS -u '$ADMIN' -X POST '$REG_URL/api/v1/jobs/$LAST/cancel' | jq -e '.state == \"canceled\"'"
 reg_kill9
+sqlite3 "$DATA/meta.db" "UPDATE scan_jobs SET state=0 WHERE id=$LAST" # back in the queue for the rest of the test
 sqlite3 "$DATA/meta.db" "UPDATE scan_jobs SET state=1, attempts=1 WHERE id=(SELECT max(id) FROM scan_jobs)"
 bw_check "after SIGKILL every job is still in the store" \
   bash -c "sqlite3 '$DATA/meta.db' \"SELECT count(*) FROM scan_jobs WHERE repo LIKE 'batch/%'\" | grep -qx $N"
