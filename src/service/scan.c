@@ -14,11 +14,13 @@
 #include "malware/malware.h"
 #include "match/match.h"
 #include "report/result.h"
+#include "store/registry_meta.h"
 #include "service/service_internal.h"
 #include "vuln/vulndb.h"
 
 void svc_report_dispose(svc_report *r) {
   free(r->json);
+  free(r->sbom);
   free(r->config);
   json_decref(r->doc);
   memset(r, 0, sizeof *r);
@@ -76,6 +78,16 @@ int svc_analyze(bw_service *s, const char *repo, const char *digest, unsigned sc
   if (fclose(f) != 0 && rc == 0) rc = bw_error_set(err, BW_ENOMEM, "report stream");
   if (rc < 0) goto out;
   if ((rc = bw_json_parse(&out->doc, out->json, out->len, BW_LIMIT_SERVICE_REPORT_BYTES, "report", err)) < 0) goto out;
+  if (!config) {
+    FILE *sf = open_memstream(&out->sbom, &out->sbom_len);
+    if (!sf) {
+      rc = bw_error_sys(err, BW_ENOMEM, "memory stream");
+      goto out;
+    }
+    rc = bw_report_write_cyclonedx(sf, &res, err);
+    if (fclose(sf) != 0 && rc == 0) rc = bw_error_set(err, BW_ENOMEM, "sbom stream");
+    if (rc < 0) goto out;
+  }
   const char *cfg = NULL;
   size_t cl = 0;
   if (svc_image_config(img, &cfg, &cl) == 0) {
@@ -147,5 +159,50 @@ int svc_load_report(bw_service *s, const char *digest, bw_svc_result *res, json_
   }
   rc = bw_json_parse(doc, plain, plen, BW_LIMIT_SERVICE_REPORT_BYTES, "stored report", err);
   free(plain);
+  return rc;
+}
+
+/* One referrer: blob (the document) + the empty config, linked into repo, and a manifest whose
+ * subject is the scanned image. */
+static int attach_one(bw_service *s, const char *repo, const bw_reg_manifest *subject, const char *type,
+                      const void *doc, size_t len, bw_error *err) {
+  static const char empty[] = "{}";
+  char ddig[BW_DIGEST_STR_LEN + 1], edig[BW_DIGEST_STR_LEN + 1];
+  int rc = bw_blob_put(s->blobs, doc, len, NULL, ddig, err);
+  if (!rc) rc = bw_blob_put(s->blobs, empty, 2, NULL, edig, err);
+  if (!rc) rc = bw_reg_blob_link(s->meta, repo, ddig, (int64_t)len, err);
+  if (!rc) rc = bw_reg_blob_link(s->meta, repo, edig, 2, err);
+  if (rc) return rc;
+  json_t *m = json_pack("{s:i, s:s, s:s, s:{s:s, s:s, s:i}, s:[{s:s, s:s, s:I}], s:{s:s, s:s, s:I}}", "schemaVersion", 2,
+                        "mediaType", "application/vnd.oci.image.manifest.v1+json", "artifactType", type, "config",
+                        "mediaType", "application/vnd.oci.empty.v1+json", "digest", edig, "size", 2, "layers",
+                        "mediaType", type, "digest", ddig, "size", (json_int_t)len, "subject", "mediaType",
+                        subject->media_type, "digest", subject->digest, "size", (json_int_t)subject->size);
+  char *bytes = m ? json_dumps(m, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+  json_decref(m);
+  if (!bytes) return bw_error_set(err, BW_ENOMEM, "out of memory");
+  bw_reg_manifest mf;
+  memset(&mf, 0, sizeof mf);
+  snprintf(mf.repo, sizeof mf.repo, "%s", repo);
+  bw_sha256_buf_str(bytes, strlen(bytes), mf.digest);
+  snprintf(mf.media_type, sizeof mf.media_type, "application/vnd.oci.image.manifest.v1+json");
+  snprintf(mf.artifact_type, sizeof mf.artifact_type, "%s", type);
+  snprintf(mf.subject, sizeof mf.subject, "%s", subject->digest);
+  mf.size = (int64_t)strlen(bytes);
+  bw_reg_ref refs[2];
+  memset(refs, 0, sizeof refs);
+  snprintf(refs[0].digest, sizeof refs[0].digest, "%s", edig);
+  snprintf(refs[1].digest, sizeof refs[1].digest, "%s", ddig);
+  rc = bw_reg_manifest_put(s->meta, &mf, bytes, strlen(bytes), refs, 2, NULL, "bulwark-scanner", err);
+  free(bytes);
+  return rc;
+}
+
+int svc_attach_referrers(bw_service *s, const char *repo, const char *digest, const svc_report *r, bw_error *err) {
+  if (!s->blobs || !r->sbom) return 0;
+  bw_reg_manifest subject;
+  int rc = bw_reg_manifest_get(s->meta, repo, digest, &subject, NULL, NULL, err);
+  if (!rc) rc = attach_one(s, repo, &subject, "application/vnd.cyclonedx+json", r->sbom, r->sbom_len, err);
+  if (!rc) rc = attach_one(s, repo, &subject, "application/vnd.bulwark.report.v1+json", r->json, r->len, err);
   return rc;
 }

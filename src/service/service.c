@@ -197,7 +197,13 @@ int bw_service_run_one(bw_service *s, bw_error *err) {
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   rc = svc_analyze(s, j.repo, j.digest, j.scanners, NULL, 0, &rep, &e);
-  if (rc == 0) rc = svc_store_result(s, j.repo, j.digest, j.scanners, &rep, &e);
+  if (rc == 0) {
+    /* referrers first: once the result is visible, so are they */
+    bw_error re = {0};
+    if (svc_attach_referrers(s, j.repo, j.digest, &rep, &re) < 0)
+      bw_warn("scan service: referrers of %s@%s not attached: %s", j.repo, j.digest, re.msg);
+    rc = svc_store_result(s, j.repo, j.digest, j.scanners, &rep, &e);
+  }
   clock_gettime(CLOCK_MONOTONIC, &t1);
   int64_t ms = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
   char scn[64];

@@ -40,6 +40,8 @@ typedef struct svc_report {
   char *config;
   size_t config_len;
   char db_updated_at[64];
+  char *sbom; /* CycloneDX JSON (malloc'd; NULL in re-evaluation) */
+  size_t sbom_len;
 } svc_report;
 int svc_analyze(bw_service *s, const char *repo, const char *digest, unsigned scanners, const char *config,
                 size_t config_len, svc_report *out, bw_error *err);
@@ -51,5 +53,9 @@ int svc_store_result(bw_service *s, const char *repo, const char *digest, unsign
 int svc_load_report(bw_service *s, const char *digest, bw_svc_result *res, json_t **doc, bw_error *err);
 
 void svc_wake(bw_service *s);
+
+/* Attaches the SBOM and the report to repo@digest as OCI referrer artifacts (manifests with a
+ * subject, stored in the registry like a pushed artifact). */
+int svc_attach_referrers(bw_service *s, const char *repo, const char *digest, const svc_report *r, bw_error *err);
 
 #endif

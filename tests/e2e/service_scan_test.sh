@@ -124,6 +124,14 @@ api "/events?since=0" >"$T/events1.json"
 bw_check "a scan.completed event with the summary in data" \
   jq -e --arg d "$D" '[.[] | select(.type == "scan.completed" and .digest == $d and (.data.summary | type) == "object")] | length == 1' "$T/events1.json"
 
+acurl "$REG_URL/v2/team/app/referrers/$D" >"$T/referrers.json"
+bw_check "the SBOM and the report are attached as OCI referrers of the image" \
+  jq -e '[.manifests[].artifactType] | sort == ["application/vnd.bulwark.report.v1+json", "application/vnd.cyclonedx+json"]' "$T/referrers.json"
+SBOM_M=$(jq -r '.manifests[] | select(.artifactType == "application/vnd.cyclonedx+json") | .digest' "$T/referrers.json")
+SBOM_B=$(acurl -H 'Accept: application/vnd.oci.image.manifest.v1+json' "$REG_URL/v2/team/app/manifests/$SBOM_M" | jq -r '.layers[0].digest')
+bw_check "the SBOM referrer is a CycloneDX document naming openssl" \
+  bash -c "curl -sSL -u '$ADMIN' '$REG_URL/v2/team/app/blobs/$SBOM_B' | jq -e '.bomFormat == \"CycloneDX\" and ([.components[].name] | index(\"openssl\"))'"
+
 # ---- same digest, second tag: no new analysis ----
 bw_check "skopeo copy of the same image as team/app:2" \
   skopeo copy -q --dest-creds "$ADMIN" --dest-tls-verify=false "oci:$T/oci:app" "docker://$REG/team/app:2"
