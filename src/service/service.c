@@ -56,12 +56,16 @@ bool bw_service_globs_match(const char *globs, const char *s) {
   return false;
 }
 
-bool bw_service_rule_covers(const bw_svc_rule *r, const char *repo, const char *tag) {
+/* The rule's namespace and repository globs (full name or the name inside the namespace). */
+static bool repo_in_scope(const bw_svc_rule *r, const char *repo) {
   size_t nl = strlen(r->namespace_);
   if (strncmp(repo, r->namespace_, nl) || repo[nl] != '/') return false;
-  if (r->repositories[0] && !bw_service_globs_match(r->repositories, repo) &&
-      !bw_service_globs_match(r->repositories, repo + nl + 1))
-    return false;
+  return !r->repositories[0] || bw_service_globs_match(r->repositories, repo) ||
+         bw_service_globs_match(r->repositories, repo + nl + 1);
+}
+
+bool bw_service_rule_covers(const bw_svc_rule *r, const char *repo, const char *tag) {
+  if (!repo_in_scope(r, repo)) return false;
   if (r->tags[0] && (!tag || !*tag || !bw_service_globs_match(r->tags, tag))) return false;
   return true;
 }
@@ -142,12 +146,7 @@ int bw_service_scan_rule(bw_service *s, const bw_svc_rule *r, bool force, size_t
   if (rc < 0) return rc;
   for (size_t i = 0; !rc && i < repos.len; i++) {
     const char *repo = repos.items[i];
-    if (!bw_service_rule_covers(r, repo, r->tags[0] ? NULL : "") && !r->tags[0]) continue;
-    size_t nl = strlen(r->namespace_);
-    if (r->repositories[0] && !bw_service_globs_match(r->repositories, repo) &&
-        !bw_service_globs_match(r->repositories, repo + nl + 1))
-      continue;
-    size_t before = *queued;
+    if (!repo_in_scope(r, repo)) continue;
     if (r->tags[0]) {
       bw_reg_strlist tags = {0};
       if ((rc = bw_reg_tag_list(s->meta, repo, NULL, 0, &tags, err)) < 0) break;
@@ -173,7 +172,6 @@ int bw_service_scan_rule(bw_service *s, const bw_svc_rule *r, bool force, size_t
       }
       free(mfs);
     }
-    (void)before;
   }
   bw_reg_strlist_dispose(&repos);
   return rc;

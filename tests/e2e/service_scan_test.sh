@@ -182,6 +182,14 @@ bw_check "after the restart all $N scan-now jobs end done (none lost)" all_done
 t_sn1=$(date +%s.%N)
 api "/rules/$RID/scan" -X POST >"$T/scan2.json"
 bw_check "scan now again skips the $N digests that have a current result" jq -e --argjson n $N '.queued == 0 and .skipped == $n' "$T/scan2.json"
+R3=$(api /rules -X POST -d '{"namespace":"batch","repositories":["img1*"],"tags":["1"],"on_push":false}' | jq -r .id)
+R4=$(api /rules -X POST -d '{"namespace":"batch","tags":["v*"],"on_push":false}' | jq -r .id)
+bw_check "a rule narrowed to img1* and tag 1 covers img1, img10, img11, img12 (all current: skipped)" \
+  bash -c "curl -sS -u '$ADMIN' -X POST '$REG_URL/api/v1/rules/$R3/scan' | jq -e '.queued == 0 and .skipped == 4'"
+bw_check "a rule whose tag glob matches no tag covers nothing" \
+  bash -c "curl -sS -u '$ADMIN' -X POST '$REG_URL/api/v1/rules/$R4/scan' | jq -e '.queued == 0 and .skipped == 0'"
+api "/rules/$R3" -X DELETE >/dev/null
+bw_check "DELETE /rules/{id}" test "$(code -X DELETE "$REG_URL/api/v1/rules/$R4")" = 200
 api "/rules/$RID/scan?force=1" -X POST >"$T/scan3.json"
 bw_check "scan now with force=1 queues them again" jq -e --argjson n $N '.queued == $n' "$T/scan3.json"
 all_done
