@@ -143,4 +143,9 @@
 #define BW_LIMIT_TOKEN_SCOPES 16u              /* scopes asked for in one token request */
 #define BW_LIMIT_REPO_NAME_BYTES 255u          /* a repository name (distribution's own cap) */
 
+/* Scan service (src/service/). */
+#define BW_LIMIT_SERVICE_REPORT_BYTES (256u << 20) /* a stored report, decompressed */
+#define BW_LIMIT_SERVICE_BODY_BYTES (64u << 10)    /* a rule posted to the REST API */
+#define BW_LIMIT_SERVICE_PER_PAGE 1000             /* findings per page of a report tab */
+
 #endif

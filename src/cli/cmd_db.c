@@ -12,6 +12,7 @@
 
 #include "base/strutil.h"
 #include "cli/cli.h"
+#include "service/service.h"
 #include "vuln/vulndb.h"
 
 /* osv.dev publishes one all.zip per ecosystem under this bucket: <URL>/<Ecosystem>/all.zip
@@ -36,6 +37,10 @@ static void db_usage(FILE *f) {
         "      --db PATH        the DB file (default $XDG_CACHE_HOME/bulwark/db.sqlite)\n"
         "      --from URL       update: base URL holding <Ecosystem>/all.zip (default osv.dev's bucket)\n"
         "      --ecosystem ECO  update: fetch only ECO (repeatable)\n"
+        "      --data DIR       the data directory of `bulwark serve`: the DB defaults to DIR/db.sqlite and,\n"
+        "                       after import/update, every stored scan result is re-evaluated against\n"
+        "                       it from the layer-record cache (no blob is read); images that gained\n"
+        "                       vulnerabilities get a scan.new_vulnerabilities event\n"
         "  -q, --quiet          no progress on stderr\n"
         "  -h, --help           this help\n"
         "\n"
@@ -52,6 +57,31 @@ static double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Re-evaluates the stored scan results of the data directory against the DB just changed. */
+static int reevaluate(const char *data, const char *dbpath) {
+  bw_error err = {0};
+  bw_meta *m = NULL;
+  if (bw_cli_data_open(data, &m, NULL, &err) < 0) {
+    bw_cli_report_error(&err);
+    return BW_EXIT_ERROR;
+  }
+  bw_service *svc = NULL;
+  bw_service_opts o = {.data_dir = data, .db_path = dbpath};
+  bw_service_reeval_stats st = {0};
+  double t0 = now_s();
+  int rc = bw_service_new(&svc, m, NULL, NULL, &o, &err);
+  if (rc == 0) rc = bw_service_reevaluate(svc, &st, &err);
+  bw_service_free(svc);
+  bw_cli_data_close(m, NULL);
+  if (rc < 0) {
+    bw_cli_report_error(&err);
+    return BW_EXIT_ERROR;
+  }
+  fprintf(stderr, "re-evaluated %zu scan results in %.2fs: %zu gained vulnerabilities, %zu failed\n", st.evaluated,
+          now_s() - t0, st.gained, st.failed);
+  return st.failed ? BW_EXIT_ERROR : BW_EXIT_OK;
 }
 
 static const char *default_db_path(void) {
@@ -336,14 +366,15 @@ out:
 }
 
 int bw_cmd_db(int argc, char **argv) {
-  enum { OPT_DB = 256, OPT_FROM, OPT_ECO };
+  enum { OPT_DB = 256, OPT_FROM, OPT_ECO, OPT_DATA };
   static const struct option longopts[] = {{"db", required_argument, NULL, OPT_DB},
+                                           {"data", required_argument, NULL, OPT_DATA},
                                            {"from", required_argument, NULL, OPT_FROM},
                                            {"ecosystem", required_argument, NULL, OPT_ECO},
                                            {"quiet", no_argument, NULL, 'q'},
                                            {"help", no_argument, NULL, 'h'},
                                            {NULL, 0, NULL, 0}};
-  const char *dbpath = NULL, *from = BW_OSV_DEFAULT_URL;
+  const char *dbpath = NULL, *from = BW_OSV_DEFAULT_URL, *data = NULL;
   const char *ecos[64];
   size_t necos = 0;
   bool quiet = false;
@@ -352,6 +383,7 @@ int bw_cmd_db(int argc, char **argv) {
   while ((c = getopt_long(argc, argv, "+qh", longopts, NULL)) != -1) {
     switch (c) {
     case OPT_DB: dbpath = optarg; break;
+    case OPT_DATA: data = optarg; break;
     case OPT_FROM: from = optarg; break;
     case OPT_ECO:
       if (necos == 64) {
@@ -376,6 +408,7 @@ int bw_cmd_db(int argc, char **argv) {
   while (optind < argc) {
     const char *a = argv[optind];
     if (!strcmp(a, "--db") && optind + 1 < argc) dbpath = argv[++optind];
+    else if (!strcmp(a, "--data") && optind + 1 < argc) data = argv[++optind];
     else if (!strcmp(a, "--from") && optind + 1 < argc) from = argv[++optind];
     else if (!strcmp(a, "--ecosystem") && optind + 1 < argc && necos < 64) ecos[necos++] = argv[++optind];
     else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) quiet = true;
@@ -389,13 +422,19 @@ int bw_cmd_db(int argc, char **argv) {
     }
     optind++;
   }
+  char datadb[4200];
+  if (!dbpath && data) {
+    snprintf(datadb, sizeof datadb, "%s/db.sqlite", data);
+    dbpath = datadb;
+  }
   if (!dbpath) dbpath = default_db_path();
   if (!strcmp(sub, "import")) {
     if (nrest == 0) {
       fprintf(stderr, "bulwark db import: give at least one PATH\n");
       return BW_EXIT_USAGE;
     }
-    return do_import(dbpath, rest, nrest, quiet);
+    int rc = do_import(dbpath, rest, nrest, quiet);
+    return rc == BW_EXIT_OK && data ? reevaluate(data, dbpath) : rc;
   }
   if (nrest) {
     fprintf(stderr, "bulwark db %s: unexpected argument \"%s\"\n", sub, rest[0]);
@@ -405,7 +444,8 @@ int bw_cmd_db(int argc, char **argv) {
   if (!strcmp(sub, "update")) {
     if (necos == 0)
       for (; default_ecosystems[necos]; necos++) ecos[necos] = default_ecosystems[necos];
-    return do_update(dbpath, from, ecos, necos, quiet);
+    int rc = do_update(dbpath, from, ecos, necos, quiet);
+    return rc == BW_EXIT_OK && data ? reevaluate(data, dbpath) : rc;
   }
   fprintf(stderr, "bulwark db: unknown command \"%s\"\n", sub);
   db_usage(stderr);

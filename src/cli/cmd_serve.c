@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "cli/serve_common.h"
 #include "registry/registry.h"
+#include "service/service.h"
 #include "store/blob.h"
 #include "store/meta.h"
 #include "store/registry_meta.h"
@@ -22,6 +23,7 @@
 static void serve_usage(FILE *f) {
   fputs("Usage: bulwark serve [--listen ADDR] [--data DIR] [--config FILE] [--tls-cert F --tls-key F]\n"
         "                     [--threads N] [--url URL] [--upload-expiry SECONDS] [--max-uploads N]\n"
+        "                     [--scan-workers N] [--db PATH] [--db-update-interval SECONDS]\n"
         "\n"
         "Runs the container registry (OCI Distribution v1.1: docker, podman, skopeo, helm, oras push\n"
         "and pull unchanged) with its access control, in the foreground until SIGINT or SIGTERM.\n"
@@ -33,7 +35,8 @@ static void serve_usage(FILE *f) {
         "                           blobs/ (layers and configs, content-addressed), uploads/ (pushes in\n"
         "                           progress), token.key (the token signing key)\n"
         "  -c, --config FILE        settings, one \"key: value\" a line (keys: listen, data, tls_cert,\n"
-        "                           tls_key, threads, url, upload_expiry, max_uploads, max_connections);\n"
+        "                           tls_key, threads, url, upload_expiry, max_uploads, max_connections,\n"
+        "                           scan_workers, db_path, db_update_interval);\n"
         "                           command-line options win\n"
         "      --tls-cert FILE      serve HTTPS with this PEM certificate (chain) ...\n"
         "      --tls-key FILE       ... and this PEM private key. Without them plain HTTP: put a TLS\n"
@@ -44,6 +47,11 @@ static void serve_usage(FILE *f) {
         "                           (default http[s]://LISTEN)\n"
         "      --upload-expiry S    drop upload sessions idle for S seconds (default 3600)\n"
         "      --max-uploads N      open upload sessions at once; more get 429 (default 1000)\n"
+        "      --scan-workers N     scan service worker threads (default 1; 0: queue only). Images\n"
+        "                           matching a scan rule are scanned after a push, never during it\n"
+        "      --db PATH            advisory DB of the scan service (default DATA/db.sqlite)\n"
+        "      --db-update-interval S  check the advisory DB every S seconds; results made with an\n"
+        "                           older DB are re-evaluated from stored layer records (default 60)\n"
         "  -h, --help               show this help\n"
         "\n"
         "First start: with no user in the store, the user `admin` is created with the password in\n"
@@ -61,7 +69,7 @@ static volatile sig_atomic_t got_signal;
 static void on_signal(int sig) { got_signal = sig; }
 
 int bw_cmd_serve(int argc, char **argv) {
-  enum { O_TLS_CERT = BW_CLI_OPT_FIRST_OWN, O_TLS_KEY, O_URL, O_EXPIRY, O_MAX_UPLOADS };
+  enum { O_TLS_CERT = BW_CLI_OPT_FIRST_OWN, O_TLS_KEY, O_URL, O_EXPIRY, O_MAX_UPLOADS, O_SCAN_WORKERS, O_DB, O_DB_INTERVAL };
   static const struct option longopts[] = {
       {"listen", required_argument, NULL, 'l'},
       {"data", required_argument, NULL, 'd'},
@@ -72,6 +80,9 @@ int bw_cmd_serve(int argc, char **argv) {
       {"url", required_argument, NULL, O_URL},
       {"upload-expiry", required_argument, NULL, O_EXPIRY},
       {"max-uploads", required_argument, NULL, O_MAX_UPLOADS},
+      {"scan-workers", required_argument, NULL, O_SCAN_WORKERS},
+      {"db", required_argument, NULL, O_DB},
+      {"db-update-interval", required_argument, NULL, O_DB_INTERVAL},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -94,6 +105,9 @@ int bw_cmd_serve(int argc, char **argv) {
     case 't': bad = bw_serve_config_set(&cli, "threads", optarg); break;
     case O_EXPIRY: bad = bw_serve_config_set(&cli, "upload_expiry", optarg); break;
     case O_MAX_UPLOADS: bad = bw_serve_config_set(&cli, "max_uploads", optarg); break;
+    case O_SCAN_WORKERS: bad = bw_serve_config_set(&cli, "scan_workers", optarg); break;
+    case O_DB: cli.db_path = optarg; break;
+    case O_DB_INTERVAL: bad = bw_serve_config_set(&cli, "db_update_interval", optarg); break;
     case 'h': serve_usage(stdout); return BW_EXIT_OK;
     default: serve_usage(stderr); return BW_EXIT_USAGE;
     }
@@ -124,6 +138,7 @@ int bw_cmd_serve(int argc, char **argv) {
   int rc = BW_EXIT_ERROR;
   bw_auth *auth = NULL;
   bw_registry *reg = NULL;
+  bw_service *svc = NULL;
   char url[512], realm[600], keypath[4096];
   if (cfg.url)
     snprintf(url, sizeof url, "%s", cfg.url);
@@ -157,7 +172,12 @@ int bw_cmd_serve(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
 
   int port = 0;
-  if (bw_registry_new(&reg, &ro, st.meta, st.blobs, auth, &err) < 0 || bw_registry_start(reg, &port, &err) < 0) {
+  bw_service_opts so = {.data_dir = cfg.data, .db_path = cfg.db_path, .workers = cfg.scan_workers,
+                        .db_check_interval = cfg.db_update_interval};
+  if (bw_registry_new(&reg, &ro, st.meta, st.blobs, auth, &err) < 0 ||
+      bw_service_new(&svc, st.meta, st.blobs, auth, &so, &err) < 0 ||
+      bw_registry_api_add(reg, bw_service_api, svc, &err) < 0 || bw_service_start(svc, &err) < 0 ||
+      bw_registry_start(reg, &port, &err) < 0) {
     free(generated);
     goto out;
   }
@@ -187,10 +207,12 @@ int bw_cmd_serve(int argc, char **argv) {
   sigwait(&set, &sig);
   fprintf(stderr, "bulwark: %s: shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
   bw_registry_stop(reg);
+  bw_service_stop(svc);
   rc = BW_EXIT_OK;
 out:
   if (rc != BW_EXIT_OK) bw_cli_report_error(&err);
   bw_registry_free(reg);
+  bw_service_free(svc);
   bw_auth_free(auth);
   bw_serve_close(&st);
   bw_serve_config_dispose(&cfg);

@@ -16,6 +16,8 @@ void bw_serve_config_init(bw_serve_config *c) {
   c->upload_expiry = BW_LIMIT_UPLOAD_EXPIRY;
   c->max_uploads = BW_LIMIT_UPLOAD_SESSIONS;
   c->max_connections = BW_LIMIT_HTTP_CONNECTIONS;
+  c->scan_workers = 1;
+  c->db_update_interval = 60;
 }
 
 static int number(const char *v, uint64_t max, uint64_t *out) {
@@ -42,6 +44,15 @@ int bw_serve_config_set(bw_serve_config *c, const char *key, const char *value) 
   } else if (!strcmp(key, "max_connections")) {
     if (number(value, 100000, &n) || n == 0) return -1;
     c->max_connections = (unsigned)n;
+  } else if (!strcmp(key, "scan_workers")) {
+    if (number(value, 64, &n)) return -1;
+    c->scan_workers = (unsigned)n;
+    c->scan_workers_set = true;
+  } else if (!strcmp(key, "db_path")) {
+    c->db_path = value;
+  } else if (!strcmp(key, "db_update_interval")) {
+    if (number(value, 365ull * 86400, &n) || n == 0) return -1;
+    c->db_update_interval = (int64_t)n;
   } else
     return -1;
   return 0;
@@ -104,6 +115,9 @@ void bw_serve_config_merge(bw_serve_config *c, const bw_serve_config *o) {
   if (o->upload_expiry) c->upload_expiry = o->upload_expiry;
   if (o->max_uploads) c->max_uploads = o->max_uploads;
   if (o->max_connections) c->max_connections = o->max_connections;
+  if (o->scan_workers_set) c->scan_workers = o->scan_workers, c->scan_workers_set = true;
+  if (o->db_path) c->db_path = o->db_path;
+  if (o->db_update_interval) c->db_update_interval = o->db_update_interval;
 }
 
 static int mkdir_p(const char *path, bw_error *err) {

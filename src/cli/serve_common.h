@@ -3,6 +3,7 @@
 #ifndef BW_CLI_SERVE_COMMON_H
 #define BW_CLI_SERVE_COMMON_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/error.h"
@@ -14,6 +15,11 @@ typedef struct bw_serve_config {
   unsigned threads;
   int64_t upload_expiry, max_uploads;
   unsigned max_connections;
+  /* the scan service (src/service/) */
+  unsigned scan_workers;      /* worker threads; default 1 */
+  bool scan_workers_set;      /* scan_workers given (0 is a valid value: no worker) */
+  const char *db_path;        /* advisory DB; NULL = <data>/db.sqlite */
+  int64_t db_update_interval; /* seconds between checks of the advisory DB for re-evaluation (60) */
   char *owned[16]; /* strings read from a config file */
   int nowned;
 } bw_serve_config;

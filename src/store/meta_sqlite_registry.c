@@ -31,6 +31,8 @@ static const char *const migrations[] = {
     "CREATE TABLE events(id INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, repository TEXT NOT NULL,"
     "  namespace TEXT NOT NULL, tag TEXT NOT NULL DEFAULT '', digest TEXT NOT NULL DEFAULT '',"
     "  media_type TEXT NOT NULL DEFAULT '', actor TEXT NOT NULL DEFAULT '', at INTEGER NOT NULL);",
+    /* 1: event data (JSON; scan.* events carry their summary here) */
+    "ALTER TABLE events ADD COLUMN data TEXT;",
     NULL};
 const meta_schema_part meta_schema_registry = {"registry", migrations};
 
@@ -205,17 +207,33 @@ int bw_reg_blob_unlink(bw_meta *m, const char *repo, const char *digest, bw_erro
 
 /* ---- events ---- */
 
-static int event_add_locked(bw_meta *m, const char *type, const char *repo, const char *tag, const char *digest,
-                            const char *media_type, const char *actor, int64_t *id, bw_error *err) {
+static int event_add_data_locked(bw_meta *m, const char *type, const char *repo, const char *tag,
+                                 const char *digest, const char *media_type, const char *actor, const char *data,
+                                 int64_t *id, bw_error *err) {
   char ns[BW_REG_NAME_MAX];
   sqlite3_stmt *st = NULL;
   int r = prep(m, &st, err,
-               "INSERT INTO events(type, repository, namespace, tag, digest, media_type, actor, at)"
-               " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-               "ttttttti", type, repo, ns_of(repo, ns, sizeof ns), tag ? tag : "", digest ? digest : "",
-               media_type ? media_type : "", actor ? actor : "", bw_meta_now());
+               "INSERT INTO events(type, repository, namespace, tag, digest, media_type, actor, at, data)"
+               " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+               "ttttttti" "t", type, repo, ns_of(repo, ns, sizeof ns), tag ? tag : "", digest ? digest : "",
+               media_type ? media_type : "", actor ? actor : "", bw_meta_now(), data);
   if (!r) r = run(m, st, err, "event");
   if (!r && id) *id = sqlite3_last_insert_rowid(m->db);
+  return r;
+}
+
+static int event_add_locked(bw_meta *m, const char *type, const char *repo, const char *tag, const char *digest,
+                            const char *media_type, const char *actor, int64_t *id, bw_error *err) {
+  return event_add_data_locked(m, type, repo, tag, digest, media_type, actor, NULL, id, err);
+}
+
+int bw_reg_event_add_data(bw_meta *m, const char *type, const char *repo, const char *tag, const char *digest,
+                          const char *media_type, const char *actor, const char *data, int64_t *id, bw_error *err) {
+  if (data && strlen(data) >= BW_REG_EVENT_DATA_MAX)
+    return bw_error_set(err, BW_ELIMIT, "event data is %zu bytes, at most %d", strlen(data), BW_REG_EVENT_DATA_MAX - 1);
+  meta_lock(m);
+  int r = event_add_data_locked(m, type, repo, tag, digest, media_type, actor, data, id, err);
+  meta_unlock(m);
   return r;
 }
 
@@ -233,7 +251,7 @@ int bw_reg_events_since(bw_meta *m, int64_t since, size_t max, bw_reg_event **ou
   meta_lock(m);
   sqlite3_stmt *st = NULL;
   int r = prep(m, &st, err,
-               "SELECT id, type, repository, namespace, tag, digest, media_type, actor, at FROM events WHERE id > ?1"
+               "SELECT id, type, repository, namespace, tag, digest, media_type, actor, at, data FROM events WHERE id > ?1"
                " ORDER BY id LIMIT ?2",
                "ii", since, (int64_t)max);
   if (!r) {
@@ -252,6 +270,7 @@ int bw_reg_events_since(bw_meta *m, int64_t since, size_t max, bw_reg_event **ou
       copy(e->media_type, sizeof e->media_type, sqlite3_column_text(st, 6));
       copy(e->actor, sizeof e->actor, sqlite3_column_text(st, 7));
       e->at = sqlite3_column_int64(st, 8);
+      copy(e->data, sizeof e->data, sqlite3_column_text(st, 9));
     }
     if (!r && rc != SQLITE_DONE && rc != SQLITE_ROW) r = meta_sqlite_fail(m, err, "events");
     sqlite3_finalize(st);

@@ -32,6 +32,7 @@
 #define BW_REG_TAG_MAX 129  /* [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127} + NUL */
 #define BW_REG_TYPE_MAX 256 /* a media type or artifactType incl. NUL */
 #define BW_REG_ID_MAX 64    /* an upload session id incl. NUL */
+#define BW_REG_EVENT_DATA_MAX 2048 /* an event's data JSON incl. NUL */
 
 typedef struct bw_reg_manifest {
   int64_t id;
@@ -69,6 +70,7 @@ typedef struct bw_reg_event {
   char media_type[BW_REG_TYPE_MAX];
   char actor[128];
   int64_t at;
+  char data[BW_REG_EVENT_DATA_MAX]; /* JSON object, "" when the event has none (artifact.* events) */
 } bw_reg_event;
 
 /* A list of strings (repository names, tags, digests). Caller disposes with bw_reg_strlist_dispose. */
@@ -139,6 +141,10 @@ int bw_reg_upload_expired(bw_meta *m, int64_t before, bw_reg_strlist *out, bw_er
 /* Appends an event (type, repo, tag, digest, media type, actor; time now). *id may be NULL. */
 int bw_reg_event_add(bw_meta *m, const char *type, const char *repo, const char *tag, const char *digest,
                      const char *media_type, const char *actor, int64_t *id, bw_error *err);
+/* The same with a data JSON object (NULL: none; at most BW_REG_EVENT_DATA_MAX - 1 bytes, else
+ * -BW_ELIMIT): the scan service records scan.completed / scan.failed / scan.new_vulnerabilities so. */
+int bw_reg_event_add_data(bw_meta *m, const char *type, const char *repo, const char *tag, const char *digest,
+                          const char *media_type, const char *actor, const char *data, int64_t *id, bw_error *err);
 /* Events with id > since in id order, at most max (0: 1000). *out malloc'd array of *n (caller frees). */
 int bw_reg_events_since(bw_meta *m, int64_t since, size_t max, bw_reg_event **out, size_t *n, bw_error *err);
 
