@@ -119,4 +119,8 @@
 #define BW_LIMIT_TOKEN_SCOPES 16u              /* scopes asked for in one token request */
 #define BW_LIMIT_REPO_NAME_BYTES 255u          /* a repository name (distribution's own cap) */
 
+/* Notifications (src/service/notify*.c, webhook API) */
+#define BW_LIMIT_NOTIFY_PAYLOAD_BYTES (1u << 20)  /* one event JSON in the outbox (incl. its data) */
+#define BW_LIMIT_WEBHOOK_API_BODY_BYTES (64u << 10) /* a JSON body of the webhook REST API */
+
 #endif
