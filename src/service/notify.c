@@ -24,6 +24,7 @@ struct bw_notifier {
   pthread_mutex_t mu;
   pthread_cond_t cv; /* new outbox rows, or stop */
   bool stop;
+  atomic_bool cancel; /* aborts in-flight requests at stop */
   int64_t busy[MAX_BUSY]; /* targets a worker is delivering to (0 = free slot) */
   pthread_t fanout;
   pthread_t *workers;
@@ -130,7 +131,10 @@ static int fanout_round(bw_notifier *n) {
     bw_log(BW_LOG_WARN, "notify: fan-out: %s", err.msg);
     return -1;
   }
-  if (!nev) return 0;
+  if (!nev) {
+    free(evs);
+    return 0;
+  }
   bw_webhook *targets = NULL;
   size_t nt = 0;
   int rc = (int)nev;
@@ -249,7 +253,7 @@ static void deliver_target(bw_notifier *n, int64_t target) {
       attempt = o->attempts;
       state = BW_OUTBOX_DEAD;
     } else {
-      ok = bw_notify_deliver(&w, o->event_id, o->payload, n->base_url, &d);
+      ok = bw_notify_deliver(&w, o->event_id, o->payload, n->base_url, &n->cancel, &d);
       d.attempt = attempt;
       next = now + backoff_ms(n, attempt);
       state = !ok ? BW_OUTBOX_DELIVERED
@@ -341,6 +345,7 @@ void bw_notifier_stop(bw_notifier *n) {
   if (!n) return;
   pthread_mutex_lock(&n->mu);
   n->stop = true;
+  atomic_store(&n->cancel, true);
   pthread_cond_broadcast(&n->cv);
   pthread_mutex_unlock(&n->mu);
   if (n->fanout_started) pthread_join(n->fanout, NULL);

@@ -8,6 +8,7 @@
 #ifndef BW_SERVICE_NOTIFY_H
 #define BW_SERVICE_NOTIFY_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,10 +64,12 @@ void bw_notify_dingtalk_sign(const char *secret, int64_t ts_ms, char *out, size_
  * frees), *url (caller frees; DingTalk's carries timestamp and sign), *content_type (static). */
 int bw_notify_render(const bw_webhook *w, const char *event_json, int64_t now_ms, const char *base_url, char **body,
                      char **url, const char **content_type, bw_error *err);
-/* One delivery attempt of event_json to w now (no retries); fills the log entry d (status, latency,
- * excerpt). Returns 0 when the receiver accepted it (2xx, and for DingTalk errcode 0). */
+/* One delivery attempt of event_json to w now (no retries; connect timeout 5 s, total 10 s);
+ * fills the log entry d (status, latency, excerpt). cancel (may be NULL) aborts the transfer when
+ * it becomes true (shutdown). Returns 0 when the receiver accepted it (2xx, and for DingTalk
+ * errcode 0). */
 int bw_notify_deliver(const bw_webhook *w, int64_t event_id, const char *event_json, const char *base_url,
-                      bw_delivery *d);
+                      const atomic_bool *cancel, bw_delivery *d);
 /* The event JSON of a sample event for target w (for `webhook test`). Caller frees. */
 char *bw_notify_sample_event(const bw_webhook *w);
 

@@ -223,8 +223,14 @@ static int64_t now_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un) {
+  (void)dt, (void)dn, (void)ut, (void)un;
+  const atomic_bool *cancel = ud;
+  return cancel && atomic_load(cancel) ? 1 : 0; /* non-zero aborts the transfer */
+}
+
 int bw_notify_deliver(const bw_webhook *w, int64_t event_id, const char *event_json, const char *base_url,
-                      bw_delivery *d) {
+                      const atomic_bool *cancel, bw_delivery *d) {
   memset(d, 0, sizeof *d);
   d->target_id = w->id, d->event_id = event_id;
   int64_t t0 = now_ms();
@@ -284,6 +290,9 @@ int bw_notify_deliver(const bw_webhook *w, int64_t event_id, const char *event_j
     curl_easy_setopt(h, CURLOPT_USERAGENT, "bulwark-webhook/1");
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &cap);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, (void *)cancel);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
     if (*w->ca_file) curl_easy_setopt(h, CURLOPT_CAINFO, w->ca_file);
