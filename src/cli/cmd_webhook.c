@@ -170,7 +170,7 @@ int bw_cmd_webhook(int argc, char **argv) {
     if (!(r = bw_webhook_get(m, id, &w, &err))) {
       char *ev = bw_notify_sample_event(&w);
       bw_delivery d;
-      int sent = ev ? bw_notify_deliver(&w, 0, ev, NULL, NULL, &d) : -1;
+      int sent = ev ? bw_notify_deliver(&w, 0, ev, NULL, NULL, NULL, &d) : -1;
       free(ev);
       printf("%s: HTTP %d in %lld ms: %s\n", sent ? "FAILED" : "delivered", d.status, (long long)d.latency_ms,
              d.excerpt);

@@ -15,7 +15,7 @@
 
 #define MAX_BUSY 64
 #define FANOUT_BATCH 500
-#define DELIVERY_BATCH 64
+#define DELIVERY_BATCH 256
 
 struct bw_notifier {
   bw_meta *m;
@@ -234,6 +234,7 @@ static void deliver_target(bw_notifier *n, int64_t target) {
     bw_log(BW_LOG_WARN, "notify: %s", err.msg);
     return;
   }
+  CURL *curl = curl_easy_init();
   for (size_t i = 0; i < nr; i++) {
     pthread_mutex_lock(&n->mu);
     bool stop = n->stop;
@@ -253,7 +254,7 @@ static void deliver_target(bw_notifier *n, int64_t target) {
       attempt = o->attempts;
       state = BW_OUTBOX_DEAD;
     } else {
-      ok = bw_notify_deliver(&w, o->event_id, o->payload, n->base_url, &n->cancel, &d);
+      ok = bw_notify_deliver(&w, o->event_id, o->payload, n->base_url, &n->cancel, curl, &d);
       d.attempt = attempt;
       next = now + backoff_ms(n, attempt);
       state = !ok ? BW_OUTBOX_DELIVERED
@@ -265,6 +266,7 @@ static void deliver_target(bw_notifier *n, int64_t target) {
     }
     if (state == BW_OUTBOX_PENDING) break; /* retry later; later events wait (order) */
   }
+  if (curl) curl_easy_cleanup(curl);
   bw_outbox_rows_free(rows, nr);
 }
 

@@ -66,10 +66,11 @@ int bw_notify_render(const bw_webhook *w, const char *event_json, int64_t now_ms
                      char **url, const char **content_type, bw_error *err);
 /* One delivery attempt of event_json to w now (no retries; connect timeout 5 s, total 10 s);
  * fills the log entry d (status, latency, excerpt). cancel (may be NULL) aborts the transfer when
- * it becomes true (shutdown). Returns 0 when the receiver accepted it (2xx, and for DingTalk
- * errcode 0). */
+ * it becomes true (shutdown). curl (may be NULL) is a libcurl easy handle to reuse (keeps the
+ * connection to the receiver alive across a batch). Returns 0 when the receiver accepted it (2xx,
+ * and for DingTalk errcode 0). */
 int bw_notify_deliver(const bw_webhook *w, int64_t event_id, const char *event_json, const char *base_url,
-                      const atomic_bool *cancel, bw_delivery *d);
+                      const atomic_bool *cancel, void *curl, bw_delivery *d);
 /* The event JSON of a sample event for target w (for `webhook test`). Caller frees. */
 char *bw_notify_sample_event(const bw_webhook *w);
 

@@ -230,7 +230,7 @@ static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, cu
 }
 
 int bw_notify_deliver(const bw_webhook *w, int64_t event_id, const char *event_json, const char *base_url,
-                      const atomic_bool *cancel, bw_delivery *d) {
+                      const atomic_bool *cancel, void *curl, bw_delivery *d) {
   memset(d, 0, sizeof *d);
   d->target_id = w->id, d->event_id = event_id;
   int64_t t0 = now_ms();
@@ -242,7 +242,8 @@ int bw_notify_deliver(const bw_webhook *w, int64_t event_id, const char *event_j
     snprintf(d->excerpt, sizeof d->excerpt, "render: %s", err.msg);
     return -1;
   }
-  CURL *h = curl_easy_init();
+  CURL *h = curl ? curl : curl_easy_init();
+  if (curl) curl_easy_reset(h); /* keeps the connection cache: keep-alive to the same receiver */
   struct curl_slist *hdrs = NULL;
   char line[1024];
   snprintf(line, sizeof line, "Content-Type: %s", ctype);
@@ -314,7 +315,7 @@ int bw_notify_deliver(const bw_webhook *w, int64_t event_id, const char *event_j
   }
   d->latency_ms = now_ms() - t0;
   curl_slist_free_all(hdrs);
-  if (h) curl_easy_cleanup(h);
+  if (h && !curl) curl_easy_cleanup(h);
   free(body);
   free(url);
   return rc;

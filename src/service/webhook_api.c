@@ -198,7 +198,7 @@ static int handle_id(req *r, const char *method, int64_t id, const char *rest) {
     char *ev = bw_notify_sample_event(&w);
     if (!ev) return fail(r, 500, "INTERNAL", "out of memory");
     bw_delivery d;
-    int ok = bw_notify_deliver(&w, 0, ev, r->c->base_url, NULL, &d);
+    int ok = bw_notify_deliver(&w, 0, ev, r->c->base_url, NULL, NULL, &d);
     free(ev);
     return reply(r, 200, json_pack("{s:b, s:i, s:I, s:s}", "delivered", ok == 0, "status", d.status, "latency_ms",
                                    (json_int_t)d.latency_ms, "response", d.excerpt));
