@@ -122,5 +122,6 @@
 /* Notifications (src/service/notify*.c, webhook API) */
 #define BW_LIMIT_NOTIFY_PAYLOAD_BYTES (1u << 20)  /* one event JSON in the outbox (incl. its data) */
 #define BW_LIMIT_WEBHOOK_API_BODY_BYTES (64u << 10) /* a JSON body of the webhook REST API */
+#define BW_LIMIT_NOTIFY_LOG_ROWS 1000u            /* delivery log rows kept per target (newest) */
 
 #endif

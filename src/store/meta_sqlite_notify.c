@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/limits.h"
 #include "store/meta_sqlite_internal.h"
 #include "store/notify_meta.h"
 
@@ -302,6 +303,13 @@ int bw_notify_attempt(bw_meta *m, int64_t outbox_id, int state, int attempts, in
                  " VALUES(?1,?2,?3,?4,?5,?6,?7)",
                  "iiiiiti", d->target_id, d->event_id, (int64_t)d->attempt, (int64_t)d->status, d->latency_ms,
                  d->excerpt, d->at)))
+    r = run(m, st, err, "delivery log");
+  /* the log keeps the newest BW_LIMIT_NOTIFY_LOG_ROWS attempts per target */
+  if (!r && d && sqlite3_last_insert_rowid(m->db) % 64 == 0 &&
+      !(r = prep(m, &st, err,
+                 "DELETE FROM notify_log WHERE target_id=?1 AND id < (SELECT id FROM notify_log WHERE target_id=?1"
+                 " ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+                 "ii", d->target_id, (int64_t)BW_LIMIT_NOTIFY_LOG_ROWS)))
     r = run(m, st, err, "delivery log");
   if (!r)
     r = bw_meta_commit(m, err);

@@ -70,4 +70,7 @@ bw_ok "memory bounded: growth $((RSSMAX - RSS0)) KiB (< 64 MiB) while delivering
 curl -sS -u "$ADMIN" "$REG_URL/api/v1/webhooks/1" | jq -e ".outbox.delivered == $N and .outbox.pending == 0" >/dev/null ||
   bw_fail "outbox counts after delivery"
 reg_stop || { tail -30 "$DATA.log" >&2; bw_fail "server exit status after SIGTERM"; }
+LOGROWS=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT COUNT(*) FROM notify_log').fetchone()[0])" "$DATA/meta.db")
+[ "$LOGROWS" -le 1064 ] || bw_fail "delivery log not pruned: $LOGROWS rows"
+bw_ok "delivery log pruned to the newest attempts: $LOGROWS rows after $N deliveries"
 bw_finish
