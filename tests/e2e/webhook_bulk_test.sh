@@ -31,7 +31,7 @@ db.commit()
 PY
 reg_start "$DATA"
 rss() { awk '/VmRSS/ {print $2}' "/proc/$REG_PID/status"; }
-for i in $(seq 1 300); do
+for i in $(seq 1 900); do
   p=$(curl -sS -u "$ADMIN" "$REG_URL/api/v1/webhooks/1" | jq '.outbox.pending')
   [ "$p" = "$N" ] && break; sleep 0.2
 done
