@@ -18,7 +18,7 @@ TEST_PKGS=(
   debootstrap umoci skopeo docker-registry rpm isal python3-jsonschema nodejs npm
   apache2-utils python3 ca-certificates curl jq tar gzip zstd xz-utils file openssl
   zip unzip golang-go cargo binutils
-  python3-apt python3-rpm python3-packaging ruby libmaven3-core-java default-jdk-headless
+  bc python3-apt python3-rpm python3-packaging ruby libmaven3-core-java default-jdk-headless
   php-cli php-composer-semver golang-golang-x-mod-dev librust-semver-dev sqlite3
 )
 # Benchmarks: Trivy comes from an npm package (see bench/README.md); GNU time measures peak RSS;

@@ -147,5 +147,9 @@
 #define BW_LIMIT_SERVICE_REPORT_BYTES (256u << 20) /* a stored report, decompressed */
 #define BW_LIMIT_SERVICE_BODY_BYTES (64u << 10)    /* a rule posted to the REST API */
 #define BW_LIMIT_SERVICE_PER_PAGE 1000             /* findings per page of a report tab */
+/* Notifications (src/service/notify*.c, webhook API) */
+#define BW_LIMIT_NOTIFY_PAYLOAD_BYTES (1u << 20)  /* one event JSON in the outbox (incl. its data) */
+#define BW_LIMIT_WEBHOOK_API_BODY_BYTES (64u << 10) /* a JSON body of the webhook REST API */
+#define BW_LIMIT_NOTIFY_LOG_ROWS 1000u            /* delivery log rows kept per target (newest) */
 
 #endif

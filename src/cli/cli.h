@@ -28,6 +28,8 @@ int bw_cmd_namespace(int argc, char **argv);
 int bw_cmd_robot(int argc, char **argv);
 /* bulwark rule add|ls|rm: scan rules of the scan service (src/service/). */
 int bw_cmd_rule(int argc, char **argv);
+/* bulwark webhook ...: event notification targets (src/service/notify*.c). */
+int bw_cmd_webhook(int argc, char **argv);
 
 /* The data directory of `bulwark serve` (DIR/meta.db, DIR/token.key). */
 #define BW_CLI_DEFAULT_DATA_DIR "./var/bulwark"

@@ -16,6 +16,7 @@
 #include "cli/serve_common.h"
 #include "registry/registry.h"
 #include "service/service.h"
+#include "service/notify.h"
 #include "store/blob.h"
 #include "store/meta.h"
 #include "store/registry_meta.h"
@@ -139,6 +140,8 @@ int bw_cmd_serve(int argc, char **argv) {
   bw_auth *auth = NULL;
   bw_registry *reg = NULL;
   bw_service *svc = NULL;
+  bw_notifier *notifier = NULL; /* notifications (issue 9) */
+  bw_notify_api_ctx notify_api = {0};
   char url[512], realm[600], keypath[4096];
   if (cfg.url)
     snprintf(url, sizeof url, "%s", cfg.url);
@@ -174,10 +177,16 @@ int bw_cmd_serve(int argc, char **argv) {
   int port = 0;
   bw_service_opts so = {.data_dir = cfg.data, .db_path = cfg.db_path, .workers = cfg.scan_workers,
                         .db_check_interval = cfg.db_update_interval};
+  /* notifications: the webhook API, then the fan-out and delivery threads */
+  notify_api = (bw_notify_api_ctx){.meta = st.meta, .auth = auth, .base_url = url};
+  bw_notify_opts nopts;
+  bw_notify_opts_init(&nopts);
+  nopts.base_url = url;
   if (bw_registry_new(&reg, &ro, st.meta, st.blobs, auth, &err) < 0 ||
       bw_service_new(&svc, st.meta, st.blobs, auth, &so, &err) < 0 ||
-      bw_registry_api_add(reg, bw_service_api, svc, &err) < 0 || bw_service_start(svc, &err) < 0 ||
-      bw_registry_start(reg, &port, &err) < 0) {
+      bw_registry_api_add(reg, bw_service_api, svc, &err) < 0 ||
+      bw_registry_api_add(reg, bw_notify_api, &notify_api, &err) < 0 || bw_service_start(svc, &err) < 0 ||
+      bw_notifier_start(&notifier, st.meta, &nopts, &err) < 0 || bw_registry_start(reg, &port, &err) < 0) {
     free(generated);
     goto out;
   }
@@ -210,6 +219,7 @@ int bw_cmd_serve(int argc, char **argv) {
   bw_service_stop(svc);
   rc = BW_EXIT_OK;
 out:
+  bw_notifier_stop(notifier);
   if (rc != BW_EXIT_OK) bw_cli_report_error(&err);
   bw_registry_free(reg);
   bw_service_free(svc);

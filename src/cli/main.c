@@ -24,6 +24,8 @@ static void usage(FILE *f) {
         "  robot COMMAND  robot accounts with scoped, expiring secrets: add, ls, rm\n"
         "  malware COMMAND  malware rules and hash blocklist: import-hashes FILE, ls-rules, test FILE...\n"
         "  rule COMMAND   scan rules of the registry's scan service: add, ls, rm\n"
+        "  webhook COMMAND\n"
+        "                 event notifications (HTTP, DingTalk, Slack): add, ls, rm, test, log\n"
         "  version        print the version\n"
         "  version compare --ecosystem ECO A B\n"
         "                 compare two versions as the ecosystem does (-1, 0, 1; --batch)\n"
@@ -87,6 +89,10 @@ int main(int argc, char **argv) {
       char *args[] = {"rule", "--help", NULL};
       return bw_cmd_rule(2, args);
     }
+    if (!strcmp(cmd, "help") && argc > 2 && !strcmp(argv[2], "webhook")) {
+      char *args[] = {"webhook", "--help", NULL};
+      return bw_cmd_webhook(2, args);
+    }
     if (!strcmp(cmd, "help") && argc > 2 && !strcmp(argv[2], "serve")) {
       char *args[] = {"serve", "--help", NULL};
       return bw_cmd_serve(2, args);
@@ -110,6 +116,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "namespace")) return bw_cmd_namespace(argc - 1, argv + 1);
   if (!strcmp(cmd, "robot")) return bw_cmd_robot(argc - 1, argv + 1);
   if (!strcmp(cmd, "rule")) return bw_cmd_rule(argc - 1, argv + 1);
+  if (!strcmp(cmd, "webhook")) return bw_cmd_webhook(argc - 1, argv + 1);
   if (!strcmp(cmd, "serve")) return bw_cmd_serve(argc - 1, argv + 1);
   if (!strcmp(cmd, "gc")) return bw_cmd_gc(argc - 1, argv + 1);
   if (!strcmp(cmd, "malware")) return bw_cmd_malware(argc - 1, argv + 1);

@@ -6,7 +6,8 @@
 
 #include "store/meta_sqlite_internal.h"
 
-static const meta_schema_part *const parts[] = {&meta_schema_registry, &meta_schema_auth, &meta_schema_service, NULL};
+static const meta_schema_part *const parts[] = {&meta_schema_registry, &meta_schema_auth, &meta_schema_service,
+                                                   &meta_schema_notify, NULL};
 
 void meta_lock(bw_meta *m) { pthread_mutex_lock(&m->mu); }
 void meta_unlock(bw_meta *m) { pthread_mutex_unlock(&m->mu); }

@@ -24,6 +24,7 @@ typedef struct meta_schema_part {
 extern const meta_schema_part meta_schema_registry;
 extern const meta_schema_part meta_schema_auth;
 extern const meta_schema_part meta_schema_service;
+extern const meta_schema_part meta_schema_notify;
 
 /* Maps the last SQLite failure to err ("what: sqlite message"); returns -BW_EIO, or -BW_ECONFLICT
  * for constraint violations. Call with m->mu held. */
