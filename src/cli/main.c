@@ -10,10 +10,11 @@
 static void usage(FILE *f) {
   fputs("Usage: bulwark COMMAND [OPTIONS]\n"
         "\n"
-        "Bulwark inventories container images, writes SBOMs, and runs a container registry.\n"
+        "Bulwark scans container images (vulnerabilities, baseline, secrets, malware), writes SBOMs,\n"
+        "and runs a container registry that scans what is pushed to it.\n"
         "\n"
         "Commands:\n"
-        "  scan IMAGE     find the vulnerabilities of an image's OS and application packages\n"
+        "  scan IMAGE     vulnerabilities, baseline checks, secrets and malware of an image\n"
         "  sbom IMAGE     list the OS packages of an image (table, JSON, CycloneDX 1.5, SPDX 2.3)\n"
         "  db COMMAND     the advisory database: import PATH..., update, info\n"
         "  serve          run the container registry (OCI Distribution v1.1) with access control\n"
