@@ -38,7 +38,13 @@ fi
 export BULWARK_ADMIN_PASSWORD
 BULWARK_ADMIN_PASSWORD=$(cat "$pwfile")
 
-"$bulwark" serve --listen "$listen" --data "$var/bulwark" >"$var/serve.out" 2>"$var/serve.log" &
+# scan everything pushed to the sample namespace (once: rules are stored with the data)
+mkdir -p "$var/bulwark"
+if ! "$bulwark" rule ls library --data "$var/bulwark" 2>/dev/null | grep -q library; then
+  "$bulwark" rule add library --scanners all --data "$var/bulwark" >/dev/null 2>&1 \
+    && echo "scan rule: every image pushed to library/ is scanned (vuln, baseline, malware)"
+fi
+"$bulwark" serve --listen "$listen" --data "$var/bulwark" --db "$db" >"$var/serve.out" 2>"$var/serve.log" &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid' INT TERM
 for _ in $(seq 1 100); do
@@ -61,6 +67,7 @@ cat <<MSG
   push:  skopeo copy --dest-creds 'admin:$BULWARK_ADMIN_PASSWORD' --dest-tls-verify=false oci:./image:latest docker://$listen/team/app:1
   pull:  skopeo copy --src-creds 'admin:$BULWARK_ADMIN_PASSWORD' --src-tls-verify=false docker://$listen/library/debian:12 oci:./debian:12
   list:  curl -u 'admin:$BULWARK_ADMIN_PASSWORD' http://$listen/v2/_catalog
+  scan:  curl -u 'admin:$BULWARK_ADMIN_PASSWORD' http://$listen/api/v1/repositories/library%2Fdebian/tags
 
 The server runs in the foreground: Ctrl-C stops it.
 MSG
