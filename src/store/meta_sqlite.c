@@ -1,4 +1,5 @@
 /* SQLite driver core: open with WAL, run each part's pending migrations, transactions. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,4 +143,44 @@ void bw_meta_rollback(bw_meta *m) {
   m->in_tx = 0;
   meta_unlock(m);
   meta_unlock(m); /* the one taken by begin */
+}
+
+/* ---- statement helpers shared by the driver parts ---- */
+
+void meta_copy(char *dst, size_t cap, const unsigned char *src) {
+  snprintf(dst, cap, "%s", src ? (const char *)src : "");
+}
+
+/* Prepares sql and binds the arguments described by fmt: 't' text (const char *, NULL = NULL),
+ * 'i' int64, 'b' blob (const void *, size_t). Call with the lock held. */
+int meta_prep(bw_meta *m, sqlite3_stmt **st, bw_error *err, const char *sql, const char *fmt, ...) {
+  if (sqlite3_prepare_v2(m->db, sql, -1, st, NULL) != SQLITE_OK) return meta_sqlite_fail(m, err, "prepare");
+  va_list ap;
+  va_start(ap, fmt);
+  int i = 1;
+  for (const char *f = fmt; *f; f++, i++) {
+    if (*f == 't') {
+      const char *s = va_arg(ap, const char *);
+      if (s)
+        sqlite3_bind_text(*st, i, s, -1, SQLITE_TRANSIENT);
+      else
+        sqlite3_bind_null(*st, i);
+    } else if (*f == 'i') {
+      sqlite3_bind_int64(*st, i, va_arg(ap, int64_t));
+    } else if (*f == 'b') {
+      const void *p = va_arg(ap, const void *);
+      size_t n = va_arg(ap, size_t);
+      sqlite3_bind_blob64(*st, i, p, n, SQLITE_TRANSIENT);
+    }
+  }
+  va_end(ap);
+  return 0;
+}
+
+/* Runs a statement that returns no rows. */
+int meta_run(bw_meta *m, sqlite3_stmt *st, bw_error *err, const char *what) {
+  int rc = sqlite3_step(st);
+  int r = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? 0 : meta_sqlite_fail(m, err, what);
+  sqlite3_finalize(st);
+  return r;
 }

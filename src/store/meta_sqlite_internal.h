@@ -30,6 +30,14 @@ extern const meta_schema_part meta_schema_notify;
  * for constraint violations. Call with m->mu held. */
 int meta_sqlite_fail(bw_meta *m, bw_error *err, const char *what);
 
+/* Statement helpers shared by the driver parts (call with the lock held):
+ * meta_prep prepares sql and binds the arguments fmt describes: 't' text (const char *, NULL =
+ * NULL), 'i' int64, 'b' blob (const void *, size_t); meta_run steps a statement that returns no
+ * rows and finalizes it; meta_copy copies a column's text ("" for NULL) into a fixed buffer. */
+int meta_prep(bw_meta *m, sqlite3_stmt **st, bw_error *err, const char *sql, const char *fmt, ...);
+int meta_run(bw_meta *m, sqlite3_stmt *st, bw_error *err, const char *what);
+void meta_copy(char *dst, size_t cap, const unsigned char *src);
+
 /* Locks/unlocks m->mu (every driver function holds it while it touches m->db). */
 void meta_lock(bw_meta *m);
 void meta_unlock(bw_meta *m);

@@ -27,45 +27,18 @@ static const char *const migrations[] = {
     NULL};
 const meta_schema_part meta_schema_notify = {"notify", migrations};
 
-static void copy(char *dst, size_t cap, const unsigned char *src) {
-  snprintf(dst, cap, "%s", src ? (const char *)src : "");
-}
-
-/* Prepares sql binding 't' text, 'i' int64. Call with the lock held. */
-static int prep(bw_meta *m, sqlite3_stmt **st, bw_error *err, const char *sql, const char *fmt, ...) {
-  if (sqlite3_prepare_v2(m->db, sql, -1, st, NULL) != SQLITE_OK) return meta_sqlite_fail(m, err, "prepare");
-  va_list ap;
-  va_start(ap, fmt);
-  int i = 1;
-  for (const char *f = fmt; *f; f++, i++) {
-    if (*f == 't')
-      sqlite3_bind_text(*st, i, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
-    else
-      sqlite3_bind_int64(*st, i, va_arg(ap, int64_t));
-  }
-  va_end(ap);
-  return 0;
-}
-
-static int run(bw_meta *m, sqlite3_stmt *st, bw_error *err, const char *what) {
-  int rc = sqlite3_step(st);
-  int r = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? 0 : meta_sqlite_fail(m, err, what);
-  sqlite3_finalize(st);
-  return r;
-}
-
 /* ---- targets ---- */
 
 int bw_webhook_add(bw_meta *m, bw_webhook *w, bw_error *err) {
   meta_lock(m);
   sqlite3_stmt *st = NULL;
   w->created_at = bw_meta_now();
-  int r = prep(m, &st, err,
+  int r = meta_prep(m, &st, err,
                "INSERT INTO webhooks(namespace, kind, url, secret, headers, events, min_severity, ca_file, options,"
                " enabled, created_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
                "ttttttittii", w->ns, w->kind, w->url, w->secret, w->headers, w->events, (int64_t)w->min_severity,
                w->ca_file, w->options, (int64_t)w->enabled, w->created_at);
-  if (!r) r = run(m, st, err, "add webhook");
+  if (!r) r = meta_run(m, st, err, "add webhook");
   if (!r) w->id = sqlite3_last_insert_rowid(m->db);
   meta_unlock(m);
   return r;
@@ -76,15 +49,15 @@ int bw_webhook_add(bw_meta *m, bw_webhook *w, bw_error *err) {
 static void wh_row(sqlite3_stmt *st, bw_webhook *w) {
   memset(w, 0, sizeof *w);
   w->id = sqlite3_column_int64(st, 0);
-  copy(w->ns, sizeof w->ns, sqlite3_column_text(st, 1));
-  copy(w->kind, sizeof w->kind, sqlite3_column_text(st, 2));
-  copy(w->url, sizeof w->url, sqlite3_column_text(st, 3));
-  copy(w->secret, sizeof w->secret, sqlite3_column_text(st, 4));
-  copy(w->headers, sizeof w->headers, sqlite3_column_text(st, 5));
-  copy(w->events, sizeof w->events, sqlite3_column_text(st, 6));
+  meta_copy(w->ns, sizeof w->ns, sqlite3_column_text(st, 1));
+  meta_copy(w->kind, sizeof w->kind, sqlite3_column_text(st, 2));
+  meta_copy(w->url, sizeof w->url, sqlite3_column_text(st, 3));
+  meta_copy(w->secret, sizeof w->secret, sqlite3_column_text(st, 4));
+  meta_copy(w->headers, sizeof w->headers, sqlite3_column_text(st, 5));
+  meta_copy(w->events, sizeof w->events, sqlite3_column_text(st, 6));
   w->min_severity = sqlite3_column_int(st, 7);
-  copy(w->ca_file, sizeof w->ca_file, sqlite3_column_text(st, 8));
-  copy(w->options, sizeof w->options, sqlite3_column_text(st, 9));
+  meta_copy(w->ca_file, sizeof w->ca_file, sqlite3_column_text(st, 8));
+  meta_copy(w->options, sizeof w->options, sqlite3_column_text(st, 9));
   w->enabled = sqlite3_column_int(st, 10) != 0;
   w->created_at = sqlite3_column_int64(st, 11);
 }
@@ -92,7 +65,7 @@ static void wh_row(sqlite3_stmt *st, bw_webhook *w) {
 int bw_webhook_get(bw_meta *m, int64_t id, bw_webhook *out, bw_error *err) {
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err, "SELECT " WH_COLS " FROM webhooks WHERE id=?1", "i", id);
+  int r = meta_prep(m, &st, err, "SELECT " WH_COLS " FROM webhooks WHERE id=?1", "i", id);
   if (!r) {
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
@@ -111,8 +84,8 @@ int bw_webhook_list(bw_meta *m, const char *ns, bw_webhook **out, size_t *n, bw_
   *out = NULL, *n = 0;
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = ns ? prep(m, &st, err, "SELECT " WH_COLS " FROM webhooks WHERE namespace=?1 ORDER BY id", "t", ns)
-             : prep(m, &st, err, "SELECT " WH_COLS " FROM webhooks ORDER BY id", "");
+  int r = ns ? meta_prep(m, &st, err, "SELECT " WH_COLS " FROM webhooks WHERE namespace=?1 ORDER BY id", "t", ns)
+             : meta_prep(m, &st, err, "SELECT " WH_COLS " FROM webhooks ORDER BY id", "");
   if (!r) {
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -136,11 +109,11 @@ int bw_webhook_rm(bw_meta *m, int64_t id, bw_error *err) {
   meta_lock(m);
   sqlite3_stmt *st = NULL;
   /* explicit deletes: foreign keys may be off on this connection */
-  int r = prep(m, &st, err, "DELETE FROM notify_outbox WHERE target_id=?1", "i", id);
-  if (!r) r = run(m, st, err, "remove webhook");
-  if (!r && !(r = prep(m, &st, err, "DELETE FROM notify_log WHERE target_id=?1", "i", id)))
-    r = run(m, st, err, "remove webhook");
-  if (!r && !(r = prep(m, &st, err, "DELETE FROM webhooks WHERE id=?1", "i", id))) r = run(m, st, err, "remove webhook");
+  int r = meta_prep(m, &st, err, "DELETE FROM notify_outbox WHERE target_id=?1", "i", id);
+  if (!r) r = meta_run(m, st, err, "remove webhook");
+  if (!r && !(r = meta_prep(m, &st, err, "DELETE FROM notify_log WHERE target_id=?1", "i", id)))
+    r = meta_run(m, st, err, "remove webhook");
+  if (!r && !(r = meta_prep(m, &st, err, "DELETE FROM webhooks WHERE id=?1", "i", id))) r = meta_run(m, st, err, "remove webhook");
   if (!r && sqlite3_changes(m->db) == 0) r = bw_error_set(err, BW_ENOTFOUND, "webhook %lld not found", (long long)id);
   meta_unlock(m);
   return r;
@@ -151,14 +124,14 @@ int bw_webhook_rm(bw_meta *m, int64_t id, bw_error *err) {
 int bw_notify_cursor_get(bw_meta *m, int64_t *cursor, bw_error *err) {
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err, "SELECT last_event FROM notify_cursor WHERE id=1", "");
+  int r = meta_prep(m, &st, err, "SELECT last_event FROM notify_cursor WHERE id=1", "");
   if (!r) {
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) *cursor = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     if (rc == SQLITE_DONE) {
-      r = prep(m, &st, err, "INSERT INTO notify_cursor(id, last_event) SELECT 1, COALESCE(MAX(id), 0) FROM events", "");
-      if (!r) r = run(m, st, err, "cursor");
+      r = meta_prep(m, &st, err, "INSERT INTO notify_cursor(id, last_event) SELECT 1, COALESCE(MAX(id), 0) FROM events", "");
+      if (!r) r = meta_run(m, st, err, "cursor");
       if (!r) {
         meta_unlock(m);
         return bw_notify_cursor_get(m, cursor, err);
@@ -191,7 +164,7 @@ int bw_notify_event_data(bw_meta *m, int64_t event_id, char **data, bw_error *er
   int r = 0;
   if (has_data_column(m)) {
     sqlite3_stmt *st = NULL;
-    r = prep(m, &st, err, "SELECT data FROM events WHERE id=?1", "i", event_id);
+    r = meta_prep(m, &st, err, "SELECT data FROM events WHERE id=?1", "i", event_id);
     if (!r) {
       if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
         const unsigned char *t = sqlite3_column_text(st, 0);
@@ -210,16 +183,16 @@ int bw_notify_fanout(bw_meta *m, const bw_outbox_new *rows, size_t n, int64_t cu
   int64_t now = bw_meta_now() * 1000;
   for (size_t i = 0; !r && i < n; i++) {
     sqlite3_stmt *st = NULL;
-    if (!(r = prep(m, &st, err,
+    if (!(r = meta_prep(m, &st, err,
                    "INSERT OR IGNORE INTO notify_outbox(target_id, event_id, payload, next_attempt_at, created_at)"
                    " VALUES(?1, ?2, ?3, ?4, ?4)",
                    "iiti", rows[i].target_id, rows[i].event_id, rows[i].payload, now)))
-      r = run(m, st, err, "outbox");
+      r = meta_run(m, st, err, "outbox");
   }
   if (!r) {
     sqlite3_stmt *st = NULL;
-    if (!(r = prep(m, &st, err, "INSERT OR REPLACE INTO notify_cursor(id, last_event) VALUES(1, ?1)", "i", cursor)))
-      r = run(m, st, err, "cursor");
+    if (!(r = meta_prep(m, &st, err, "INSERT OR REPLACE INTO notify_cursor(id, last_event) VALUES(1, ?1)", "i", cursor)))
+      r = meta_run(m, st, err, "cursor");
   }
   if (!r)
     r = bw_meta_commit(m, err);
@@ -238,7 +211,7 @@ int bw_notify_due_targets(bw_meta *m, int64_t now_ms, int64_t *ids, size_t max, 
   *n = 0;
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err,
+  int r = meta_prep(m, &st, err,
                "SELECT o.target_id FROM notify_outbox o JOIN webhooks w ON w.id=o.target_id"
                " WHERE w.enabled=1 AND o.id IN (SELECT MIN(id) FROM notify_outbox WHERE state=0 GROUP BY target_id)"
                " AND o.next_attempt_at <= ?1 ORDER BY o.next_attempt_at LIMIT ?2",
@@ -257,7 +230,7 @@ int bw_notify_pending(bw_meta *m, int64_t target_id, size_t max, bw_outbox_row *
   *out = NULL, *n = 0;
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err,
+  int r = meta_prep(m, &st, err,
                "SELECT id, target_id, event_id, state, attempts, next_attempt_at, created_at, payload FROM notify_outbox"
                " WHERE state=0 AND target_id=?1 ORDER BY id LIMIT ?2",
                "ii", target_id, (int64_t)max);
@@ -294,23 +267,23 @@ int bw_notify_attempt(bw_meta *m, int64_t outbox_id, int state, int attempts, in
   meta_lock(m);
   int r = bw_meta_begin(m, err);
   sqlite3_stmt *st = NULL;
-  if (!r && !(r = prep(m, &st, err, "UPDATE notify_outbox SET state=?1, attempts=?2, next_attempt_at=?3 WHERE id=?4",
+  if (!r && !(r = meta_prep(m, &st, err, "UPDATE notify_outbox SET state=?1, attempts=?2, next_attempt_at=?3 WHERE id=?4",
                        "iiii", (int64_t)state, (int64_t)attempts, next_attempt_at, outbox_id)))
-    r = run(m, st, err, "outbox");
+    r = meta_run(m, st, err, "outbox");
   if (!r && d &&
-      !(r = prep(m, &st, err,
+      !(r = meta_prep(m, &st, err,
                  "INSERT INTO notify_log(target_id, event_id, attempt, status, latency_ms, excerpt, at)"
                  " VALUES(?1,?2,?3,?4,?5,?6,?7)",
                  "iiiiiti", d->target_id, d->event_id, (int64_t)d->attempt, (int64_t)d->status, d->latency_ms,
                  d->excerpt, d->at)))
-    r = run(m, st, err, "delivery log");
+    r = meta_run(m, st, err, "delivery log");
   /* the log keeps the newest BW_LIMIT_NOTIFY_LOG_ROWS attempts per target */
   if (!r && d && sqlite3_last_insert_rowid(m->db) % 64 == 0 &&
-      !(r = prep(m, &st, err,
+      !(r = meta_prep(m, &st, err,
                  "DELETE FROM notify_log WHERE target_id=?1 AND id < (SELECT id FROM notify_log WHERE target_id=?1"
                  " ORDER BY id DESC LIMIT 1 OFFSET ?2)",
                  "ii", d->target_id, (int64_t)BW_LIMIT_NOTIFY_LOG_ROWS)))
-    r = run(m, st, err, "delivery log");
+    r = meta_run(m, st, err, "delivery log");
   if (!r)
     r = bw_meta_commit(m, err);
   else
@@ -324,7 +297,7 @@ int bw_notify_deliveries(bw_meta *m, int64_t target_id, size_t max, bw_delivery 
   if (!max) max = 100;
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err,
+  int r = meta_prep(m, &st, err,
                "SELECT id, target_id, event_id, attempt, status, latency_ms, excerpt, at FROM notify_log"
                " WHERE target_id=?1 ORDER BY id DESC LIMIT ?2",
                "ii", target_id, (int64_t)max);
@@ -340,7 +313,7 @@ int bw_notify_deliveries(bw_meta *m, int64_t target_id, size_t max, bw_delivery 
       x->attempt = sqlite3_column_int(st, 3);
       x->status = sqlite3_column_int(st, 4);
       x->latency_ms = sqlite3_column_int64(st, 5);
-      copy(x->excerpt, sizeof x->excerpt, sqlite3_column_text(st, 6));
+      meta_copy(x->excerpt, sizeof x->excerpt, sqlite3_column_text(st, 6));
       x->at = sqlite3_column_int64(st, 7);
     }
     if (!r && rc != SQLITE_DONE && rc != SQLITE_ROW) r = meta_sqlite_fail(m, err, "delivery log");
@@ -358,7 +331,7 @@ int bw_notify_counts(bw_meta *m, int64_t target_id, int64_t counts[3], bw_error 
   counts[0] = counts[1] = counts[2] = 0;
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err, "SELECT state, COUNT(*) FROM notify_outbox WHERE ?1 < 0 OR target_id=?1 GROUP BY state",
+  int r = meta_prep(m, &st, err, "SELECT state, COUNT(*) FROM notify_outbox WHERE ?1 < 0 OR target_id=?1 GROUP BY state",
                "i", target_id);
   if (!r) {
     int rc;

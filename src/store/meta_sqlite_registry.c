@@ -53,44 +53,6 @@ static int strlist_add(bw_reg_strlist *l, const char *s, bw_error *err) {
   return 0;
 }
 
-static void copy(char *dst, size_t cap, const unsigned char *src) {
-  snprintf(dst, cap, "%s", src ? (const char *)src : "");
-}
-
-/* Prepares sql and binds the arguments described by fmt: 't' text (const char *, NULL = NULL),
- * 'i' int64, 'b' blob (const void *, size_t). Call with the lock held. */
-static int prep(bw_meta *m, sqlite3_stmt **st, bw_error *err, const char *sql, const char *fmt, ...) {
-  if (sqlite3_prepare_v2(m->db, sql, -1, st, NULL) != SQLITE_OK) return meta_sqlite_fail(m, err, "prepare");
-  va_list ap;
-  va_start(ap, fmt);
-  int i = 1;
-  for (const char *f = fmt; *f; f++, i++) {
-    if (*f == 't') {
-      const char *s = va_arg(ap, const char *);
-      if (s)
-        sqlite3_bind_text(*st, i, s, -1, SQLITE_TRANSIENT);
-      else
-        sqlite3_bind_null(*st, i);
-    } else if (*f == 'i') {
-      sqlite3_bind_int64(*st, i, va_arg(ap, int64_t));
-    } else if (*f == 'b') {
-      const void *p = va_arg(ap, const void *);
-      size_t n = va_arg(ap, size_t);
-      sqlite3_bind_blob64(*st, i, p, n, SQLITE_TRANSIENT);
-    }
-  }
-  va_end(ap);
-  return 0;
-}
-
-/* Runs a statement that returns no rows. */
-static int run(bw_meta *m, sqlite3_stmt *st, bw_error *err, const char *what) {
-  int rc = sqlite3_step(st);
-  int r = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? 0 : meta_sqlite_fail(m, err, what);
-  sqlite3_finalize(st);
-  return r;
-}
-
 static const char *ns_of(const char *repo, char *buf, size_t cap) {
   const char *slash = strchr(repo, '/');
   size_t n = slash ? (size_t)(slash - repo) : strlen(repo);
@@ -104,7 +66,7 @@ static const char *ns_of(const char *repo, char *buf, size_t cap) {
 
 static int repo_id_locked(bw_meta *m, const char *name, bool create, int64_t *id, bw_error *err) {
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err, "SELECT id FROM repositories WHERE name=?1", "t", name);
+  int r = meta_prep(m, &st, err, "SELECT id FROM repositories WHERE name=?1", "t", name);
   if (r) return r;
   int rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) {
@@ -116,10 +78,10 @@ static int repo_id_locked(bw_meta *m, const char *name, bool create, int64_t *id
   if (rc != SQLITE_DONE) return meta_sqlite_fail(m, err, "repository");
   if (!create) return bw_error_set(err, BW_ENOTFOUND, "repository %s not found", name);
   char ns[BW_REG_NAME_MAX];
-  if ((r = prep(m, &st, err, "INSERT INTO repositories(name, namespace, created_at) VALUES(?1, ?2, ?3)", "tti", name,
+  if ((r = meta_prep(m, &st, err, "INSERT INTO repositories(name, namespace, created_at) VALUES(?1, ?2, ?3)", "tti", name,
                 ns_of(name, ns, sizeof ns), bw_meta_now())))
     return r;
-  if ((r = run(m, st, err, "create repository"))) return r;
+  if ((r = meta_run(m, st, err, "create repository"))) return r;
   *id = sqlite3_last_insert_rowid(m->db);
   return 0;
 }
@@ -145,7 +107,7 @@ int bw_reg_repo_list(bw_meta *m, const char *ns, const char *last, size_t n, bw_
   out->items = NULL, out->len = 0;
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err,
+  int r = meta_prep(m, &st, err,
                "SELECT name FROM repositories WHERE name > ?1 AND (?2 IS NULL OR namespace = ?2) ORDER BY name LIMIT ?3",
                "tti", last ? last : "", ns, n ? (int64_t)n : (int64_t)-1);
   if (!r) r = collect_strings(m, st, out, err);
@@ -157,10 +119,10 @@ int bw_reg_repo_list(bw_meta *m, const char *ns, const char *last, size_t n, bw_
 
 static int blob_link_locked(bw_meta *m, int64_t rid, const char *digest, int64_t size, bw_error *err) {
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err, "INSERT INTO repo_blobs(repo_id, digest, size, linked_at) VALUES(?1, ?2, ?3, ?4)"
+  int r = meta_prep(m, &st, err, "INSERT INTO repo_blobs(repo_id, digest, size, linked_at) VALUES(?1, ?2, ?3, ?4)"
                " ON CONFLICT(repo_id, digest) DO UPDATE SET linked_at=excluded.linked_at",
                "itii", rid, digest, size, bw_meta_now());
-  return r ? r : run(m, st, err, "link blob");
+  return r ? r : meta_run(m, st, err, "link blob");
 }
 
 int bw_reg_blob_link(bw_meta *m, const char *repo, const char *digest, int64_t size, bw_error *err) {
@@ -175,7 +137,7 @@ int bw_reg_blob_link(bw_meta *m, const char *repo, const char *digest, int64_t s
 int bw_reg_blob_linked(bw_meta *m, const char *repo, const char *digest, int64_t *size, bw_error *err) {
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err,
+  int r = meta_prep(m, &st, err,
                "SELECT b.size FROM repo_blobs b JOIN repositories r ON r.id=b.repo_id WHERE r.name=?1 AND b.digest=?2",
                "tt", repo, digest);
   if (!r) {
@@ -196,10 +158,10 @@ int bw_reg_blob_linked(bw_meta *m, const char *repo, const char *digest, int64_t
 int bw_reg_blob_unlink(bw_meta *m, const char *repo, const char *digest, bw_error *err) {
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err,
+  int r = meta_prep(m, &st, err,
                "DELETE FROM repo_blobs WHERE digest=?2 AND repo_id=(SELECT id FROM repositories WHERE name=?1)", "tt",
                repo, digest);
-  if (!r) r = run(m, st, err, "unlink blob");
+  if (!r) r = meta_run(m, st, err, "unlink blob");
   if (!r && sqlite3_changes(m->db) == 0) r = bw_error_set(err, BW_ENOTFOUND, "blob %s not found in %s", digest, repo);
   meta_unlock(m);
   return r;
@@ -212,12 +174,12 @@ static int event_add_data_locked(bw_meta *m, const char *type, const char *repo,
                                  int64_t *id, bw_error *err) {
   char ns[BW_REG_NAME_MAX];
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err,
+  int r = meta_prep(m, &st, err,
                "INSERT INTO events(type, repository, namespace, tag, digest, media_type, actor, at, data)"
                " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                "ttttttti" "t", type, repo, ns_of(repo, ns, sizeof ns), tag ? tag : "", digest ? digest : "",
                media_type ? media_type : "", actor ? actor : "", bw_meta_now(), data);
-  if (!r) r = run(m, st, err, "event");
+  if (!r) r = meta_run(m, st, err, "event");
   if (!r && id) *id = sqlite3_last_insert_rowid(m->db);
   return r;
 }
@@ -250,7 +212,7 @@ int bw_reg_events_since(bw_meta *m, int64_t since, size_t max, bw_reg_event **ou
   if (!max) max = 1000;
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err,
+  int r = meta_prep(m, &st, err,
                "SELECT id, type, repository, namespace, tag, digest, media_type, actor, at, data FROM events WHERE id > ?1"
                " ORDER BY id LIMIT ?2",
                "ii", since, (int64_t)max);
@@ -262,15 +224,15 @@ int bw_reg_events_since(bw_meta *m, int64_t since, size_t max, bw_reg_event **ou
     while (!r && k < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
       bw_reg_event *e = &ev[k++];
       e->id = sqlite3_column_int64(st, 0);
-      copy(e->type, sizeof e->type, sqlite3_column_text(st, 1));
-      copy(e->repo, sizeof e->repo, sqlite3_column_text(st, 2));
-      copy(e->namespace_, sizeof e->namespace_, sqlite3_column_text(st, 3));
-      copy(e->tag, sizeof e->tag, sqlite3_column_text(st, 4));
-      copy(e->digest, sizeof e->digest, sqlite3_column_text(st, 5));
-      copy(e->media_type, sizeof e->media_type, sqlite3_column_text(st, 6));
-      copy(e->actor, sizeof e->actor, sqlite3_column_text(st, 7));
+      meta_copy(e->type, sizeof e->type, sqlite3_column_text(st, 1));
+      meta_copy(e->repo, sizeof e->repo, sqlite3_column_text(st, 2));
+      meta_copy(e->namespace_, sizeof e->namespace_, sqlite3_column_text(st, 3));
+      meta_copy(e->tag, sizeof e->tag, sqlite3_column_text(st, 4));
+      meta_copy(e->digest, sizeof e->digest, sqlite3_column_text(st, 5));
+      meta_copy(e->media_type, sizeof e->media_type, sqlite3_column_text(st, 6));
+      meta_copy(e->actor, sizeof e->actor, sqlite3_column_text(st, 7));
       e->at = sqlite3_column_int64(st, 8);
-      copy(e->data, sizeof e->data, sqlite3_column_text(st, 9));
+      meta_copy(e->data, sizeof e->data, sqlite3_column_text(st, 9));
     }
     if (!r && rc != SQLITE_DONE && rc != SQLITE_ROW) r = meta_sqlite_fail(m, err, "events");
     sqlite3_finalize(st);
@@ -313,7 +275,7 @@ int bw_reg_manifest_put(bw_meta *m, const bw_reg_manifest *mf, const void *bytes
   sqlite3_stmt *st = NULL;
   r = repo_id_locked(m, mf->repo, true, &rid, err);
   if (!r)
-    r = prep(m, &st, err,
+    r = meta_prep(m, &st, err,
              "INSERT INTO manifests(repo_id, digest, media_type, artifact_type, subject, size, content, pushed_at)"
              " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(repo_id, digest) DO UPDATE SET"
              " media_type=excluded.media_type, artifact_type=excluded.artifact_type, subject=excluded.subject,"
@@ -327,20 +289,20 @@ int bw_reg_manifest_put(bw_meta *m, const bw_reg_manifest *mf, const void *bytes
       r = meta_sqlite_fail(m, err, "store manifest");
     sqlite3_finalize(st);
   }
-  if (!r && (r = prep(m, &st, err, "DELETE FROM manifest_refs WHERE manifest_id=?1", "i", mid)) == 0)
-    r = run(m, st, err, "manifest refs");
+  if (!r && (r = meta_prep(m, &st, err, "DELETE FROM manifest_refs WHERE manifest_id=?1", "i", mid)) == 0)
+    r = meta_run(m, st, err, "manifest refs");
   for (size_t i = 0; !r && i < nrefs; i++) {
-    if (!(r = prep(m, &st, err, "INSERT OR IGNORE INTO manifest_refs(manifest_id, digest, kind) VALUES(?1, ?2, ?3)",
+    if (!(r = meta_prep(m, &st, err, "INSERT OR IGNORE INTO manifest_refs(manifest_id, digest, kind) VALUES(?1, ?2, ?3)",
                    "iti", mid, refs[i].digest, (int64_t)refs[i].kind)))
-      r = run(m, st, err, "manifest refs");
+      r = meta_run(m, st, err, "manifest refs");
   }
   if (!r && tag && *tag) {
-    if (!(r = prep(m, &st, err,
+    if (!(r = meta_prep(m, &st, err,
                    "INSERT INTO tags(repo_id, name, manifest_id, updated_at) VALUES(?1, ?2, ?3, ?4)"
                    " ON CONFLICT(repo_id, name) DO UPDATE SET manifest_id=excluded.manifest_id,"
                    " updated_at=excluded.updated_at",
                    "itii", rid, tag, mid, bw_meta_now())))
-      r = run(m, st, err, "tag");
+      r = meta_run(m, st, err, "tag");
   }
   if (!r) r = event_add_locked(m, "artifact.pushed", mf->repo, tag, mf->digest, mf->media_type, actor, NULL, err);
   r = tx_end(m, own, r, err);
@@ -353,11 +315,11 @@ int bw_reg_manifest_put(bw_meta *m, const bw_reg_manifest *mf, const void *bytes
 static void manifest_row(sqlite3_stmt *st, bw_reg_manifest *o) {
   memset(o, 0, sizeof *o);
   o->id = sqlite3_column_int64(st, 0);
-  copy(o->repo, sizeof o->repo, sqlite3_column_text(st, 1));
-  copy(o->digest, sizeof o->digest, sqlite3_column_text(st, 2));
-  copy(o->media_type, sizeof o->media_type, sqlite3_column_text(st, 3));
-  copy(o->artifact_type, sizeof o->artifact_type, sqlite3_column_text(st, 4));
-  copy(o->subject, sizeof o->subject, sqlite3_column_text(st, 5));
+  meta_copy(o->repo, sizeof o->repo, sqlite3_column_text(st, 1));
+  meta_copy(o->digest, sizeof o->digest, sqlite3_column_text(st, 2));
+  meta_copy(o->media_type, sizeof o->media_type, sqlite3_column_text(st, 3));
+  meta_copy(o->artifact_type, sizeof o->artifact_type, sqlite3_column_text(st, 4));
+  meta_copy(o->subject, sizeof o->subject, sqlite3_column_text(st, 5));
   o->size = sqlite3_column_int64(st, 6);
   o->pushed_at = sqlite3_column_int64(st, 7);
 }
@@ -368,11 +330,11 @@ int bw_reg_manifest_get(bw_meta *m, const char *repo, const char *ref, bw_reg_ma
   bool by_digest = !strncmp(ref, "sha256:", 7);
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = by_digest ? prep(m, &st, err,
+  int r = by_digest ? meta_prep(m, &st, err,
                            "SELECT " MANIFEST_COLS ", m.content FROM manifests m JOIN repositories r ON r.id=m.repo_id"
                            " WHERE r.name=?1 AND m.digest=?2",
                            "tt", repo, ref)
-                    : prep(m, &st, err,
+                    : meta_prep(m, &st, err,
                            "SELECT " MANIFEST_COLS ", m.content FROM tags t JOIN repositories r ON r.id=t.repo_id"
                            " JOIN manifests m ON m.id=t.manifest_id WHERE r.name=?1 AND t.name=?2",
                            "tt", repo, ref);
@@ -440,7 +402,7 @@ int bw_reg_manifest_list(bw_meta *m, const char *repo, bw_reg_manifest **out, si
   *out = NULL, *n = 0;
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err,
+  int r = meta_prep(m, &st, err,
                "SELECT " MANIFEST_COLS " FROM manifests m JOIN repositories r ON r.id=m.repo_id WHERE r.name=?1"
                " ORDER BY m.id",
                "t", repo);
@@ -454,7 +416,7 @@ int bw_reg_referrers(bw_meta *m, const char *repo, const char *subject, const ch
   *out = NULL, *n = 0;
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err,
+  int r = meta_prep(m, &st, err,
                "SELECT " MANIFEST_COLS " FROM manifests m JOIN repositories r ON r.id=m.repo_id WHERE r.name=?1"
                " AND m.subject=?2 AND (?3 IS NULL OR m.artifact_type=?3) ORDER BY m.id",
                "ttt", repo, subject, artifact_type && *artifact_type ? artifact_type : NULL);
@@ -474,7 +436,7 @@ int bw_reg_manifest_delete(bw_meta *m, const char *repo, const char *digest, con
     return r;
   }
   sqlite3_stmt *st = NULL;
-  if (!(r = prep(m, &st, err, "DELETE FROM manifests WHERE id=?1", "i", mf.id))) r = run(m, st, err, "delete manifest");
+  if (!(r = meta_prep(m, &st, err, "DELETE FROM manifests WHERE id=?1", "i", mf.id))) r = meta_run(m, st, err, "delete manifest");
   if (!r) r = event_add_locked(m, "artifact.deleted", repo, NULL, digest, mf.media_type, actor, NULL, err);
   r = tx_end(m, own, r, err);
   meta_unlock(m);
@@ -492,10 +454,10 @@ int bw_reg_tag_delete(bw_meta *m, const char *repo, const char *tag, const char 
     return r;
   }
   sqlite3_stmt *st = NULL;
-  if (!(r = prep(m, &st, err,
+  if (!(r = meta_prep(m, &st, err,
                  "DELETE FROM tags WHERE name=?2 AND repo_id=(SELECT id FROM repositories WHERE name=?1)", "tt", repo,
                  tag)))
-    r = run(m, st, err, "delete tag");
+    r = meta_run(m, st, err, "delete tag");
   if (!r) r = event_add_locked(m, "artifact.deleted", repo, tag, mf.digest, mf.media_type, actor, NULL, err);
   r = tx_end(m, own, r, err);
   meta_unlock(m);
@@ -509,7 +471,7 @@ int bw_reg_tag_list(bw_meta *m, const char *repo, const char *last, size_t n, bw
   int r = repo_id_locked(m, repo, false, &rid, err);
   sqlite3_stmt *st = NULL;
   if (!r)
-    r = prep(m, &st, err, "SELECT name FROM tags WHERE repo_id=?1 AND name > ?2 ORDER BY name LIMIT ?3", "iti", rid,
+    r = meta_prep(m, &st, err, "SELECT name FROM tags WHERE repo_id=?1 AND name > ?2 ORDER BY name LIMIT ?3", "iti", rid,
              last ? last : "", n ? (int64_t)n : (int64_t)-1);
   if (!r) r = collect_strings(m, st, out, err);
   meta_unlock(m);
@@ -522,9 +484,9 @@ int bw_reg_upload_create(bw_meta *m, const char *id, const char *repo, bw_error 
   meta_lock(m);
   sqlite3_stmt *st = NULL;
   int64_t now = bw_meta_now();
-  int r = prep(m, &st, err, "INSERT INTO uploads(id, repo, offset, started_at, last_at) VALUES(?1, ?2, 0, ?3, ?3)",
+  int r = meta_prep(m, &st, err, "INSERT INTO uploads(id, repo, offset, started_at, last_at) VALUES(?1, ?2, 0, ?3, ?3)",
                "tti", id, repo, now);
-  if (!r) r = run(m, st, err, "create upload");
+  if (!r) r = meta_run(m, st, err, "create upload");
   meta_unlock(m);
   return r;
 }
@@ -532,12 +494,12 @@ int bw_reg_upload_create(bw_meta *m, const char *id, const char *repo, bw_error 
 int bw_reg_upload_get(bw_meta *m, const char *id, bw_reg_upload *out, bw_error *err) {
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err, "SELECT id, repo, offset, started_at, last_at FROM uploads WHERE id=?1", "t", id);
+  int r = meta_prep(m, &st, err, "SELECT id, repo, offset, started_at, last_at FROM uploads WHERE id=?1", "t", id);
   if (!r) {
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-      copy(out->id, sizeof out->id, sqlite3_column_text(st, 0));
-      copy(out->repo, sizeof out->repo, sqlite3_column_text(st, 1));
+      meta_copy(out->id, sizeof out->id, sqlite3_column_text(st, 0));
+      meta_copy(out->repo, sizeof out->repo, sqlite3_column_text(st, 1));
       out->offset = sqlite3_column_int64(st, 2);
       out->started_at = sqlite3_column_int64(st, 3);
       out->last_at = sqlite3_column_int64(st, 4);
@@ -555,8 +517,8 @@ int bw_reg_upload_get(bw_meta *m, const char *id, bw_reg_upload *out, bw_error *
 int bw_reg_upload_touch(bw_meta *m, const char *id, int64_t offset, bw_error *err) {
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err, "UPDATE uploads SET offset=?2, last_at=?3 WHERE id=?1", "tii", id, offset, bw_meta_now());
-  if (!r) r = run(m, st, err, "upload progress");
+  int r = meta_prep(m, &st, err, "UPDATE uploads SET offset=?2, last_at=?3 WHERE id=?1", "tii", id, offset, bw_meta_now());
+  if (!r) r = meta_run(m, st, err, "upload progress");
   meta_unlock(m);
   return r;
 }
@@ -564,8 +526,8 @@ int bw_reg_upload_touch(bw_meta *m, const char *id, int64_t offset, bw_error *er
 int bw_reg_upload_delete(bw_meta *m, const char *id, bw_error *err) {
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err, "DELETE FROM uploads WHERE id=?1", "t", id);
-  if (!r) r = run(m, st, err, "delete upload");
+  int r = meta_prep(m, &st, err, "DELETE FROM uploads WHERE id=?1", "t", id);
+  if (!r) r = meta_run(m, st, err, "delete upload");
   if (!r && sqlite3_changes(m->db) == 0) r = bw_error_set(err, BW_ENOTFOUND, "upload %s not found", id);
   meta_unlock(m);
   return r;
@@ -574,7 +536,7 @@ int bw_reg_upload_delete(bw_meta *m, const char *id, bw_error *err) {
 static int scalar(bw_meta *m, const char *sql, int64_t *v, bw_error *err) {
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err, sql, "");
+  int r = meta_prep(m, &st, err, sql, "");
   if (!r) {
     if (sqlite3_step(st) == SQLITE_ROW)
       *v = sqlite3_column_int64(st, 0);
@@ -594,7 +556,7 @@ int bw_reg_upload_expired(bw_meta *m, int64_t before, bw_reg_strlist *out, bw_er
   out->items = NULL, out->len = 0;
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err, "SELECT id FROM uploads WHERE last_at < ?1 ORDER BY id", "i", before);
+  int r = meta_prep(m, &st, err, "SELECT id FROM uploads WHERE last_at < ?1 ORDER BY id", "i", before);
   if (!r) r = collect_strings(m, st, out, err);
   meta_unlock(m);
   return r;
@@ -606,7 +568,7 @@ int bw_reg_gc_live_blobs(bw_meta *m, bw_reg_strlist *out, bw_error *err) {
   out->items = NULL, out->len = 0;
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err,
+  int r = meta_prep(m, &st, err,
                "SELECT digest FROM repo_blobs UNION SELECT digest FROM manifest_refs WHERE kind=0 ORDER BY 1", "");
   if (!r) r = collect_strings(m, st, out, err);
   meta_unlock(m);
@@ -617,7 +579,7 @@ int bw_reg_gc_dangling_manifests(bw_meta *m, bw_reg_manifest **out, size_t *n, b
   *out = NULL, *n = 0;
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err,
+  int r = meta_prep(m, &st, err,
                "SELECT " MANIFEST_COLS " FROM manifests m JOIN repositories r ON r.id=m.repo_id"
                " WHERE NOT EXISTS(SELECT 1 FROM tags t WHERE t.manifest_id=m.id)"
                " AND NOT EXISTS(SELECT 1 FROM manifest_refs x JOIN manifests o ON o.id=x.manifest_id"
@@ -635,8 +597,8 @@ int bw_reg_gc_dangling_manifests(bw_meta *m, bw_reg_manifest **out, size_t *n, b
 int bw_reg_gc_delete_manifest(bw_meta *m, int64_t id, bw_error *err) {
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err, "DELETE FROM manifests WHERE id=?1", "i", id);
-  if (!r) r = run(m, st, err, "gc manifest");
+  int r = meta_prep(m, &st, err, "DELETE FROM manifests WHERE id=?1", "i", id);
+  if (!r) r = meta_run(m, st, err, "gc manifest");
   meta_unlock(m);
   return r;
 }
@@ -656,7 +618,7 @@ int bw_reg_gc_prune_links(bw_meta *m, int64_t before, bw_reg_strlist *out, bw_er
                       "   WHERE x.kind=0 AND x.digest=b.digest AND o.repo_id=b.repo_id)";
   char sql[768];
   snprintf(sql, sizeof sql, "SELECT r.name || '@' || b.digest%s ORDER BY 1", where);
-  int r = prep(m, &st, err, sql, "i", before);
+  int r = meta_prep(m, &st, err, sql, "i", before);
   if (!r) {
     int rc;
     while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) r = strlist_add(out, (const char *)sqlite3_column_text(st, 0), err);
@@ -665,7 +627,7 @@ int bw_reg_gc_prune_links(bw_meta *m, int64_t before, bw_reg_strlist *out, bw_er
   if (!r) {
     snprintf(sql, sizeof sql,
              "DELETE FROM repo_blobs WHERE rowid IN (SELECT b.rowid%s)", where);
-    if (!(r = prep(m, &st, err, sql, "i", before))) r = run(m, st, err, "gc links");
+    if (!(r = meta_prep(m, &st, err, sql, "i", before))) r = meta_run(m, st, err, "gc links");
   }
   meta_unlock(m);
   return r;

@@ -26,45 +26,6 @@ static const char *const migrations[] = {
     NULL};
 const meta_schema_part meta_schema_service = {"service", migrations};
 
-static void copy(char *dst, size_t cap, const unsigned char *src) {
-  snprintf(dst, cap, "%s", src ? (const char *)src : "");
-}
-
-/* Prepares sql and binds: 't' text (NULL = NULL), 'i' int64, 'b' blob (const void *, size_t). */
-static int prep(bw_meta *m, sqlite3_stmt **st, bw_error *err, const char *sql, const char *fmt, ...) {
-  if (sqlite3_prepare_v2(m->db, sql, -1, st, NULL) != SQLITE_OK) return meta_sqlite_fail(m, err, "prepare");
-  va_list ap;
-  va_start(ap, fmt);
-  int i = 1;
-  for (const char *f = fmt; *f; f++, i++) {
-    if (*f == 't') {
-      const char *s = va_arg(ap, const char *);
-      if (s)
-        sqlite3_bind_text(*st, i, s, -1, SQLITE_TRANSIENT);
-      else
-        sqlite3_bind_null(*st, i);
-    } else if (*f == 'i') {
-      sqlite3_bind_int64(*st, i, va_arg(ap, int64_t));
-    } else if (*f == 'b') {
-      const void *p = va_arg(ap, const void *);
-      size_t n = va_arg(ap, size_t);
-      if (p)
-        sqlite3_bind_blob64(*st, i, p, n, SQLITE_TRANSIENT);
-      else
-        sqlite3_bind_null(*st, i);
-    }
-  }
-  va_end(ap);
-  return 0;
-}
-
-static int run(bw_meta *m, sqlite3_stmt *st, bw_error *err, const char *what) {
-  int rc = sqlite3_step(st);
-  int r = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? 0 : meta_sqlite_fail(m, err, what);
-  sqlite3_finalize(st);
-  return r;
-}
-
 /* ---- rules ---- */
 
 #define RULE_COLS "id, namespace, repositories, tags, scanners, on_push, manual, created_by, created_at"
@@ -72,13 +33,13 @@ static int run(bw_meta *m, sqlite3_stmt *st, bw_error *err, const char *what) {
 static void rule_row(sqlite3_stmt *st, bw_svc_rule *r) {
   memset(r, 0, sizeof *r);
   r->id = sqlite3_column_int64(st, 0);
-  copy(r->namespace_, sizeof r->namespace_, sqlite3_column_text(st, 1));
-  copy(r->repositories, sizeof r->repositories, sqlite3_column_text(st, 2));
-  copy(r->tags, sizeof r->tags, sqlite3_column_text(st, 3));
+  meta_copy(r->namespace_, sizeof r->namespace_, sqlite3_column_text(st, 1));
+  meta_copy(r->repositories, sizeof r->repositories, sqlite3_column_text(st, 2));
+  meta_copy(r->tags, sizeof r->tags, sqlite3_column_text(st, 3));
   r->scanners = (unsigned)sqlite3_column_int64(st, 4);
   r->on_push = sqlite3_column_int(st, 5) != 0;
   r->manual = sqlite3_column_int(st, 6) != 0;
-  copy(r->created_by, sizeof r->created_by, sqlite3_column_text(st, 7));
+  meta_copy(r->created_by, sizeof r->created_by, sqlite3_column_text(st, 7));
   r->created_at = sqlite3_column_int64(st, 8);
 }
 
@@ -86,12 +47,12 @@ int bw_svc_rule_add(bw_meta *m, bw_svc_rule *r, bw_error *err) {
   meta_lock(m);
   sqlite3_stmt *st = NULL;
   r->created_at = bw_meta_now();
-  int rc = prep(m, &st, err,
+  int rc = meta_prep(m, &st, err,
                 "INSERT INTO scan_rules(namespace, repositories, tags, scanners, on_push, manual, created_by, created_at)"
                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 "tttiiiti", r->namespace_, r->repositories, r->tags, (int64_t)r->scanners, (int64_t)r->on_push,
                 (int64_t)r->manual, r->created_by, r->created_at);
-  if (!rc) rc = run(m, st, err, "add rule");
+  if (!rc) rc = meta_run(m, st, err, "add rule");
   if (!rc) r->id = sqlite3_last_insert_rowid(m->db);
   meta_unlock(m);
   return rc;
@@ -100,7 +61,7 @@ int bw_svc_rule_add(bw_meta *m, bw_svc_rule *r, bw_error *err) {
 int bw_svc_rule_get(bw_meta *m, int64_t id, bw_svc_rule *out, bw_error *err) {
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err, "SELECT " RULE_COLS " FROM scan_rules WHERE id=?1", "i", id);
+  int r = meta_prep(m, &st, err, "SELECT " RULE_COLS " FROM scan_rules WHERE id=?1", "i", id);
   if (!r) {
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
@@ -118,8 +79,8 @@ int bw_svc_rule_get(bw_meta *m, int64_t id, bw_svc_rule *out, bw_error *err) {
 int bw_svc_rule_delete(bw_meta *m, int64_t id, bw_error *err) {
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err, "DELETE FROM scan_rules WHERE id=?1", "i", id);
-  if (!r) r = run(m, st, err, "delete rule");
+  int r = meta_prep(m, &st, err, "DELETE FROM scan_rules WHERE id=?1", "i", id);
+  if (!r) r = meta_run(m, st, err, "delete rule");
   if (!r && sqlite3_changes(m->db) == 0) r = bw_error_set(err, BW_ENOTFOUND, "rule %lld not found", (long long)id);
   meta_unlock(m);
   return r;
@@ -129,7 +90,7 @@ int bw_svc_rule_list(bw_meta *m, const char *ns, bw_svc_rule **out, size_t *n, b
   *out = NULL, *n = 0;
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err, "SELECT " RULE_COLS " FROM scan_rules WHERE ?1 IS NULL OR namespace=?1 ORDER BY id", "t",
+  int r = meta_prep(m, &st, err, "SELECT " RULE_COLS " FROM scan_rules WHERE ?1 IS NULL OR namespace=?1 ORDER BY id", "t",
                ns);
   if (!r) {
     size_t cap = 0;
@@ -174,13 +135,13 @@ int bw_svc_job_state_parse(const char *s) {
 static void job_row(sqlite3_stmt *st, bw_svc_job *j) {
   memset(j, 0, sizeof *j);
   j->id = sqlite3_column_int64(st, 0);
-  copy(j->digest, sizeof j->digest, sqlite3_column_text(st, 1));
-  copy(j->repo, sizeof j->repo, sqlite3_column_text(st, 2));
-  copy(j->tag, sizeof j->tag, sqlite3_column_text(st, 3));
+  meta_copy(j->digest, sizeof j->digest, sqlite3_column_text(st, 1));
+  meta_copy(j->repo, sizeof j->repo, sqlite3_column_text(st, 2));
+  meta_copy(j->tag, sizeof j->tag, sqlite3_column_text(st, 3));
   j->scanners = (unsigned)sqlite3_column_int64(st, 4);
-  copy(j->engine, sizeof j->engine, sqlite3_column_text(st, 5));
+  meta_copy(j->engine, sizeof j->engine, sqlite3_column_text(st, 5));
   j->state = (bw_svc_job_state)sqlite3_column_int(st, 6);
-  copy(j->error, sizeof j->error, sqlite3_column_text(st, 7));
+  meta_copy(j->error, sizeof j->error, sqlite3_column_text(st, 7));
   j->attempts = sqlite3_column_int(st, 8);
   j->created_at = sqlite3_column_int64(st, 9);
   j->started_at = sqlite3_column_int64(st, 10);
@@ -193,22 +154,22 @@ int bw_svc_job_enqueue(bw_meta *m, const char *digest, const char *repo, const c
   bool made = false;
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err,
+  int r = meta_prep(m, &st, err,
                "INSERT INTO scan_jobs(digest, repo, tag, scanners, engine, state, created_at)"
                " VALUES(?1, ?2, ?3, ?4, ?5, 0, ?6) ON CONFLICT(digest, scanners, engine) DO NOTHING",
                "tttiti", digest, repo, tag ? tag : "", (int64_t)scanners, engine, bw_meta_now());
-  if (!r) r = run(m, st, err, "enqueue");
+  if (!r) r = meta_run(m, st, err, "enqueue");
   if (!r) made = sqlite3_changes(m->db) > 0;
   if (!r && !made && force) {
-    r = prep(m, &st, err,
+    r = meta_prep(m, &st, err,
              "UPDATE scan_jobs SET state=0, error='', attempts=0, not_before=0, repo=?4, tag=?5, created_at=?6"
              " WHERE digest=?1 AND scanners=?2 AND engine=?3 AND state IN (2, 3, 4)",
              "titt" "ti", digest, (int64_t)scanners, engine, repo, tag ? tag : "", bw_meta_now());
-    if (!r) r = run(m, st, err, "requeue");
+    if (!r) r = meta_run(m, st, err, "requeue");
     if (!r) made = sqlite3_changes(m->db) > 0;
   }
   if (!r && id) {
-    if (!(r = prep(m, &st, err, "SELECT id FROM scan_jobs WHERE digest=?1 AND scanners=?2 AND engine=?3", "tit",
+    if (!(r = meta_prep(m, &st, err, "SELECT id FROM scan_jobs WHERE digest=?1 AND scanners=?2 AND engine=?3", "tit",
                    digest, (int64_t)scanners, engine))) {
       if (sqlite3_step(st) == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
       sqlite3_finalize(st);
@@ -223,7 +184,7 @@ int bw_svc_job_claim(bw_meta *m, bw_svc_job *out, bw_error *err) {
   meta_lock(m);
   int64_t now = bw_meta_now();
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err,
+  int r = meta_prep(m, &st, err,
                "UPDATE scan_jobs SET state=1, attempts=attempts+1, started_at=?1 WHERE id=(SELECT id FROM scan_jobs"
                " WHERE state=0 AND not_before<=?1 ORDER BY id LIMIT 1) RETURNING " JOB_COLS,
                "i", now);
@@ -245,11 +206,11 @@ int bw_svc_job_finish(bw_meta *m, int64_t id, const char *error, int64_t retry_a
   meta_lock(m);
   sqlite3_stmt *st = NULL;
   int state = retry_at > 0 ? BW_JOB_QUEUED : error ? BW_JOB_FAILED : BW_JOB_DONE;
-  int r = prep(m, &st, err,
+  int r = meta_prep(m, &st, err,
                "UPDATE scan_jobs SET state=?2, error=?3, finished_at=?4, not_before=?5 WHERE id=?1 AND state=1", "iitii",
                id, (int64_t)state, error ? error : "", retry_at > 0 ? (int64_t)0 : bw_meta_now(),
                retry_at > 0 ? retry_at : (int64_t)0);
-  if (!r) r = run(m, st, err, "finish job");
+  if (!r) r = meta_run(m, st, err, "finish job");
   if (!r && sqlite3_changes(m->db) == 0) r = bw_error_set(err, BW_ENOTFOUND, "job %lld is not running", (long long)id);
   meta_unlock(m);
   return r;
@@ -258,9 +219,9 @@ int bw_svc_job_finish(bw_meta *m, int64_t id, const char *error, int64_t retry_a
 int bw_svc_job_cancel(bw_meta *m, int64_t id, bw_error *err) {
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err, "UPDATE scan_jobs SET state=4, finished_at=?2 WHERE id=?1 AND state=0", "ii", id,
+  int r = meta_prep(m, &st, err, "UPDATE scan_jobs SET state=4, finished_at=?2 WHERE id=?1 AND state=0", "ii", id,
                bw_meta_now());
-  if (!r) r = run(m, st, err, "cancel job");
+  if (!r) r = meta_run(m, st, err, "cancel job");
   if (!r && sqlite3_changes(m->db) == 0)
     r = bw_error_set(err, BW_ENOTFOUND, "job %lld is not queued", (long long)id);
   meta_unlock(m);
@@ -270,8 +231,8 @@ int bw_svc_job_cancel(bw_meta *m, int64_t id, bw_error *err) {
 int bw_svc_job_requeue_running(bw_meta *m, int64_t *n, bw_error *err) {
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err, "UPDATE scan_jobs SET state=0 WHERE state=1", "");
-  if (!r) r = run(m, st, err, "requeue");
+  int r = meta_prep(m, &st, err, "UPDATE scan_jobs SET state=0 WHERE state=1", "");
+  if (!r) r = meta_run(m, st, err, "requeue");
   if (!r && n) *n = sqlite3_changes(m->db);
   meta_unlock(m);
   return r;
@@ -303,7 +264,7 @@ int bw_svc_job_list(bw_meta *m, const char *digest, int state, size_t max, bw_sv
   *out = NULL, *n = 0;
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err,
+  int r = meta_prep(m, &st, err,
                "SELECT " JOB_COLS " FROM scan_jobs WHERE (?1 IS NULL OR digest=?1) AND (?2 < 0 OR state=?2)"
                " ORDER BY id DESC LIMIT ?3",
                "tii", digest, (int64_t)state, (int64_t)(max ? max : 1000));
@@ -317,7 +278,7 @@ int bw_svc_job_get(bw_meta *m, int64_t id, bw_svc_job *out, bw_error *err) {
   size_t n = 0;
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err, "SELECT " JOB_COLS " FROM scan_jobs WHERE id=?1", "i", id);
+  int r = meta_prep(m, &st, err, "SELECT " JOB_COLS " FROM scan_jobs WHERE id=?1", "i", id);
   if (!r) r = job_query(m, st, &l, &n, err);
   meta_unlock(m);
   if (!r && !n) r = bw_error_set(err, BW_ENOTFOUND, "job %lld not found", (long long)id);
@@ -330,7 +291,7 @@ int bw_svc_job_counts(bw_meta *m, int64_t counts[5], bw_error *err) {
   memset(counts, 0, 5 * sizeof counts[0]);
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err, "SELECT state, count(*) FROM scan_jobs GROUP BY state", "");
+  int r = meta_prep(m, &st, err, "SELECT state, count(*) FROM scan_jobs GROUP BY state", "");
   if (!r) {
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -351,7 +312,7 @@ int bw_svc_result_put(bw_meta *m, const bw_svc_result *res, const void *report, 
   meta_lock(m);
   int64_t now = bw_meta_now();
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err,
+  int r = meta_prep(m, &st, err,
                "INSERT INTO scan_results(digest, repo, scanners, engine, db_updated_at, summary, report, compressed,"
                " config, created_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)"
                " ON CONFLICT(digest) DO UPDATE SET repo=excluded.repo, scanners=excluded.scanners,"
@@ -360,7 +321,7 @@ int bw_svc_result_put(bw_meta *m, const bw_svc_result *res, const void *report, 
                " updated_at=excluded.updated_at",
                "ttittt" "bi" "bi", res->digest, res->repo, (int64_t)res->scanners, res->engine, res->db_updated_at,
                res->summary[0] ? res->summary : "{}", report, report_len, (int64_t)compressed, config, config_len, now);
-  if (!r) r = run(m, st, err, "store result");
+  if (!r) r = meta_run(m, st, err, "store result");
   meta_unlock(m);
   return r;
 }
@@ -379,7 +340,7 @@ int bw_svc_result_get(bw_meta *m, const char *digest, bw_svc_result *out, char *
   if (config) *config = NULL;
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err,
+  int r = meta_prep(m, &st, err,
                "SELECT digest, repo, scanners, engine, db_updated_at, summary, created_at, updated_at, compressed,"
                " CASE WHEN ?2 THEN report END, CASE WHEN ?3 THEN config END FROM scan_results WHERE digest=?1",
                "tii", digest, (int64_t)(report != NULL), (int64_t)(config != NULL));
@@ -387,12 +348,12 @@ int bw_svc_result_get(bw_meta *m, const char *digest, bw_svc_result *out, char *
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
       memset(out, 0, sizeof *out);
-      copy(out->digest, sizeof out->digest, sqlite3_column_text(st, 0));
-      copy(out->repo, sizeof out->repo, sqlite3_column_text(st, 1));
+      meta_copy(out->digest, sizeof out->digest, sqlite3_column_text(st, 0));
+      meta_copy(out->repo, sizeof out->repo, sqlite3_column_text(st, 1));
       out->scanners = (unsigned)sqlite3_column_int64(st, 2);
-      copy(out->engine, sizeof out->engine, sqlite3_column_text(st, 3));
-      copy(out->db_updated_at, sizeof out->db_updated_at, sqlite3_column_text(st, 4));
-      copy(out->summary, sizeof out->summary, sqlite3_column_text(st, 5));
+      meta_copy(out->engine, sizeof out->engine, sqlite3_column_text(st, 3));
+      meta_copy(out->db_updated_at, sizeof out->db_updated_at, sqlite3_column_text(st, 4));
+      meta_copy(out->summary, sizeof out->summary, sqlite3_column_text(st, 5));
       out->created_at = sqlite3_column_int64(st, 6);
       out->updated_at = sqlite3_column_int64(st, 7);
       if (compressed) *compressed = sqlite3_column_int(st, 8) != 0;
@@ -441,7 +402,7 @@ int bw_svc_result_digests(bw_meta *m, bw_reg_strlist *out, bw_error *err) {
   out->items = NULL, out->len = 0;
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err, "SELECT digest FROM scan_results ORDER BY digest", "");
+  int r = meta_prep(m, &st, err, "SELECT digest FROM scan_results ORDER BY digest", "");
   if (!r) r = strings(m, st, out, err);
   meta_unlock(m);
   return r;
@@ -451,7 +412,7 @@ int bw_svc_digest_repos(bw_meta *m, const char *digest, bw_reg_strlist *out, bw_
   out->items = NULL, out->len = 0;
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err,
+  int r = meta_prep(m, &st, err,
                "SELECT DISTINCT r.name FROM manifests mf JOIN repositories r ON r.id=mf.repo_id WHERE mf.digest=?1"
                " ORDER BY r.name",
                "t", digest);
@@ -465,11 +426,11 @@ int bw_svc_digest_repos(bw_meta *m, const char *digest, bw_reg_strlist *out, bw_
 int bw_svc_state_get(bw_meta *m, const char *key, char *out, size_t cap, bw_error *err) {
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err, "SELECT value FROM service_state WHERE key=?1", "t", key);
+  int r = meta_prep(m, &st, err, "SELECT value FROM service_state WHERE key=?1", "t", key);
   if (!r) {
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-      copy(out, cap, sqlite3_column_text(st, 0));
+      meta_copy(out, cap, sqlite3_column_text(st, 0));
     else if (rc == SQLITE_DONE)
       r = bw_error_set(err, BW_ENOTFOUND, "no state %s", key);
     else
@@ -483,10 +444,10 @@ int bw_svc_state_get(bw_meta *m, const char *key, char *out, size_t cap, bw_erro
 int bw_svc_state_set(bw_meta *m, const char *key, const char *value, bw_error *err) {
   meta_lock(m);
   sqlite3_stmt *st = NULL;
-  int r = prep(m, &st, err,
+  int r = meta_prep(m, &st, err,
                "INSERT INTO service_state(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
                "tt", key, value);
-  if (!r) r = run(m, st, err, "state");
+  if (!r) r = meta_run(m, st, err, "state");
   meta_unlock(m);
   return r;
 }
