@@ -1,5 +1,6 @@
 #include "analyze/inventory.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ typedef struct {
   bw_layer_record **records;
   bw_error *errors;
   int *rcs;
+  _Atomic size_t cached; /* layers taken from the record cache */
 } layer_job;
 
 static double now_s(void) {
@@ -52,6 +54,7 @@ static void read_one_layer(void *ctx, size_t slot) {
       if (job->opts->progress)
         bw_info("layer %zu/%zu %.19s: cached (%zu packages)", i + 1, job->img->nlayers, d->diff_id,
                 bw_pkglist_len(&job->records[i]->packages));
+      job->cached++;
       return;
     }
     if (cerr.code == BW_ECORRUPT) bw_warn("ignoring damaged cache record: %s", cerr.msg);
@@ -190,10 +193,12 @@ int bw_inventory_run(bw_scan_result *res, const bw_image *img, const bw_inventor
         order[k] = order[k - 1];
         order[k - 1] = t;
       }
-    layer_job job = {img, order, opts, res->records, errors, rcs};
+    layer_job job = {img, order, opts, res->records, errors, rcs, 0};
     bw_pool_run(n, read_one_layer, &job, opts->threads);
     free(order);
     res->nrecords = n;
+    res->layers_cached = job.cached;
+    res->layers_read = n - job.cached;
     for (size_t i = 0; i < n && rc == 0; i++) {
       if (rcs[i] < 0) {
         *err = errors[i];

@@ -185,6 +185,7 @@ int bw_cmd_serve(int argc, char **argv) {
   if (bw_registry_new(&reg, &ro, st.meta, st.blobs, auth, &err) < 0 ||
       bw_service_new(&svc, st.meta, st.blobs, auth, &so, &err) < 0 ||
       bw_registry_api_add(reg, bw_service_api, svc, &err) < 0 ||
+      bw_registry_metrics_add(reg, bw_service_metrics, svc, &err) < 0 ||
       bw_registry_api_add(reg, bw_notify_api, &notify_api, &err) < 0 || bw_service_start(svc, &err) < 0 ||
       bw_notifier_start(&notifier, st.meta, &nopts, &err) < 0 || bw_registry_start(reg, &port, &err) < 0) {
     free(generated);

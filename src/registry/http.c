@@ -242,6 +242,7 @@ static void metrics_endpoint(req *r) {
                   "# TYPE bulwark_storage_bytes gauge\n"
                   "bulwark_storage_bytes %lld\n",
                   (long long)used);
+  for (size_t i = 0; i < reg->nmetrics; i++) reg->metrics[i].fn(reg->metrics[i].ctx, &b);
   size_t len = 0;
   char *body = bw_buf_steal(&b, &len);
   resp_buffer(r, 200, "text/plain; version=0.0.4", body, len);
@@ -516,6 +517,15 @@ int bw_registry_api_add(bw_registry *r, bw_registry_api_fn fn, void *ctx, bw_err
   r->apis[r->napis].fn = fn;
   r->apis[r->napis].ctx = ctx;
   r->napis++;
+  return 0;
+}
+
+int bw_registry_metrics_add(bw_registry *r, bw_registry_metrics_fn fn, void *ctx, bw_error *err) {
+  if (r->nmetrics >= sizeof r->metrics / sizeof r->metrics[0])
+    return bw_error_set(err, BW_ELIMIT, "too many metrics sources");
+  r->metrics[r->nmetrics].fn = fn;
+  r->metrics[r->nmetrics].ctx = ctx;
+  r->nmetrics++;
   return 0;
 }
 

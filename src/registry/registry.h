@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "auth/auth.h"
+#include "base/buf.h"
 #include "base/error.h"
 #include "store/blob.h"
 #include "store/meta.h"
@@ -39,6 +40,10 @@ int bw_registry_new(bw_registry **out, const bw_registry_opts *opts, bw_meta *me
                     bw_auth *auth, bw_error *err);
 /* Adds a REST API handler tried after the access-control API (before start). */
 int bw_registry_api_add(bw_registry *r, bw_registry_api_fn fn, void *ctx, bw_error *err);
+/* Another subsystem's lines on GET /metrics: fn appends Prometheus text exposition (HELP, TYPE and
+ * samples) to out; called on the request thread, so it must be thread-safe and quick. */
+typedef void (*bw_registry_metrics_fn)(void *ctx, bw_buf *out);
+int bw_registry_metrics_add(bw_registry *r, bw_registry_metrics_fn fn, void *ctx, bw_error *err);
 /* Starts listening and serving on background threads, plus the upload reaper. *port (may be NULL)
  * receives the bound port (useful with port 0). */
 int bw_registry_start(bw_registry *r, int *port, bw_error *err);

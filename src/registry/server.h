@@ -32,6 +32,11 @@ struct bw_registry {
   char *tls_cert, *tls_key; /* PEM contents */
   api_handler apis[16];
   size_t napis;
+  struct {
+    bw_registry_metrics_fn fn;
+    void *ctx;
+  } metrics[8];
+  size_t nmetrics;
   /* upload sessions open (started from the store's count) */
   atomic_llong uploads_open;
   /* metrics */

@@ -76,6 +76,7 @@ typedef struct bw_scan_result {
   bw_vec baseline;       /* bw_baseline_finding (image config, files, secrets) */
   bw_vec malware;        /* bw_malware_finding */
   uint64_t content_skipped; /* files the content scanners skipped (size caps, timeouts) */
+  size_t layers_read, layers_cached; /* layers read from their blobs / taken from the record cache */
   struct bw_arena *arena;
   /* owned by the result: package strings live in the records' arenas */
   struct bw_layer_record **records;

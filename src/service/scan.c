@@ -63,6 +63,8 @@ int svc_analyze(bw_service *s, const char *repo, const char *digest, unsigned sc
   bool have_res = false;
   if ((rc = bw_inventory_run(&res, img, &vo, err)) < 0) goto out;
   have_res = true;
+  out->layers_read = res.layers_read;
+  out->layers_cached = res.layers_cached;
   res.db_updated_at = info.updated_at[0] ? bw_arena_strdup(res.arena, info.updated_at) : NULL;
   res.db_sources = info.sources[0] ? bw_arena_strdup(res.arena, info.sources) : NULL;
   bw_match_opts mo = {0};

@@ -99,12 +99,18 @@ static bool has_current_result(bw_service *s, const char *digest, unsigned scann
 
 static int enqueue_one(bw_service *s, const char *repo, const char *tag, const char *digest, unsigned scanners,
                        bool force, size_t *queued, bw_error *err) {
-  if (!force && has_current_result(s, digest, scanners)) return 0;
+  if (!force && has_current_result(s, digest, scanners)) {
+    s->m.have_result++;
+    return 0;
+  }
   bool created = false;
   int rc = bw_svc_job_enqueue(s->meta, digest, repo, tag, scanners, bw_service_engine(), force, NULL, &created, err);
   if (!rc && created) {
+    s->m.enqueued++;
     if (queued) (*queued)++;
     svc_wake(s);
+  } else if (!rc) {
+    s->m.have_job++;
   }
   return rc;
 }
@@ -186,6 +192,81 @@ static void record_event(bw_service *s, const char *type, const bw_svc_job *j, j
   json_decref(data);
 }
 
+/* Upper bounds of the scan duration histogram, seconds. */
+static const double duration_bounds[SVC_DURATION_BUCKETS] = {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+
+static void svc_metrics_scan(bw_service *s, const svc_report *rep, int64_t ms) {
+  s->m.analyses++;
+  s->m.layers_read += rep->layers_read;
+  s->m.layers_cached += rep->layers_cached;
+  s->m.duration_ms_sum += (unsigned long long)ms;
+  size_t b = 0;
+  while (b < SVC_DURATION_BUCKETS && (double)ms / 1000.0 > duration_bounds[b]) b++;
+  s->m.duration_buckets[b]++;
+}
+
+void bw_service_metrics(void *ctx, bw_buf *out) {
+  bw_service *s = ctx;
+  int64_t counts[5];
+  bw_error e = {0};
+  if (bw_svc_job_counts(s->meta, counts, &e) == 0) {
+    bw_buf_printf(out, NULL, "# HELP bulwark_scan_jobs Scan jobs in the queue's records, by state.\n"
+                             "# TYPE bulwark_scan_jobs gauge\n");
+    for (int i = 0; i < 5; i++)
+      bw_buf_printf(out, NULL, "bulwark_scan_jobs{state=\"%s\"} %lld\n", bw_svc_job_state_name((bw_svc_job_state)i),
+                    (long long)counts[i]);
+  }
+  svc_metrics *m = &s->m;
+  bw_buf_printf(out, NULL,
+                "# HELP bulwark_scan_enqueue_total Scan requests (push, scan now, API) by outcome: queued, or "
+                "skipped because the digest has a current result or a job already.\n"
+                "# TYPE bulwark_scan_enqueue_total counter\n"
+                "bulwark_scan_enqueue_total{outcome=\"queued\"} %llu\n"
+                "bulwark_scan_enqueue_total{outcome=\"have_result\"} %llu\n"
+                "bulwark_scan_enqueue_total{outcome=\"have_job\"} %llu\n"
+                "# HELP bulwark_scan_analyses_total Images analysed by the scan workers.\n"
+                "# TYPE bulwark_scan_analyses_total counter\n"
+                "bulwark_scan_analyses_total %llu\n"
+                "# HELP bulwark_scan_failures_total Scan jobs that failed for good.\n"
+                "# TYPE bulwark_scan_failures_total counter\n"
+                "bulwark_scan_failures_total %llu\n"
+                "# HELP bulwark_scan_retries_total Scan jobs put back in the queue after a transient failure.\n"
+                "# TYPE bulwark_scan_retries_total counter\n"
+                "bulwark_scan_retries_total %llu\n"
+                "# HELP bulwark_scan_layers_total Layers of analysed images, by source: read from the blob, or "
+                "the layer-record cache.\n"
+                "# TYPE bulwark_scan_layers_total counter\n"
+                "bulwark_scan_layers_total{source=\"blob\"} %llu\n"
+                "bulwark_scan_layers_total{source=\"cache\"} %llu\n",
+                (unsigned long long)m->enqueued, (unsigned long long)m->have_result, (unsigned long long)m->have_job,
+                (unsigned long long)m->analyses, (unsigned long long)m->failures, (unsigned long long)m->retries,
+                (unsigned long long)m->layers_read, (unsigned long long)m->layers_cached);
+  bw_buf_printf(out, NULL, "# HELP bulwark_scan_duration_seconds Wall time of one image analysis.\n"
+                           "# TYPE bulwark_scan_duration_seconds histogram\n");
+  unsigned long long cum = 0;
+  for (size_t b = 0; b <= SVC_DURATION_BUCKETS; b++) {
+    cum += m->duration_buckets[b];
+    if (b < SVC_DURATION_BUCKETS)
+      bw_buf_printf(out, NULL, "bulwark_scan_duration_seconds_bucket{le=\"%g\"} %llu\n", duration_bounds[b], cum);
+    else
+      bw_buf_printf(out, NULL, "bulwark_scan_duration_seconds_bucket{le=\"+Inf\"} %llu\n", cum);
+  }
+  bw_buf_printf(out, NULL,
+                "bulwark_scan_duration_seconds_sum %.3f\n"
+                "bulwark_scan_duration_seconds_count %llu\n"
+                "# HELP bulwark_scan_reevaluations_total Re-evaluation runs after advisory DB updates.\n"
+                "# TYPE bulwark_scan_reevaluations_total counter\n"
+                "bulwark_scan_reevaluations_total %llu\n"
+                "# HELP bulwark_scan_reevaluated_results_total Stored results re-evaluated, by outcome.\n"
+                "# TYPE bulwark_scan_reevaluated_results_total counter\n"
+                "bulwark_scan_reevaluated_results_total{outcome=\"unchanged\"} %llu\n"
+                "bulwark_scan_reevaluated_results_total{outcome=\"gained\"} %llu\n"
+                "bulwark_scan_reevaluated_results_total{outcome=\"failed\"} %llu\n",
+                (double)m->duration_ms_sum / 1000.0, cum, (unsigned long long)m->reeval_runs,
+                (unsigned long long)(m->reeval_results - m->reeval_gained - m->reeval_failed),
+                (unsigned long long)m->reeval_gained, (unsigned long long)m->reeval_failed);
+}
+
 int bw_service_run_one(bw_service *s, bw_error *err) {
   bw_svc_job j;
   int rc = bw_svc_job_claim(s->meta, &j, err);
@@ -207,6 +288,7 @@ int bw_service_run_one(bw_service *s, bw_error *err) {
   char scn[64];
   bw_service_scanners_str(j.scanners, scn, sizeof scn);
   if (rc == 0) {
+    svc_metrics_scan(s, &rep, ms);
     bw_info("scan service: job %lld %s@%s done in %lld ms", (long long)j.id, j.repo, j.digest, (long long)ms);
     json_t *sum = json_deep_copy(json_object_get(rep.doc, "summary"));
     record_event(s, "scan.completed", &j,
@@ -221,8 +303,10 @@ int bw_service_run_one(bw_service *s, bw_error *err) {
     int64_t delay = s->retry_base << (j.attempts - 1);
     bw_warn("scan service: job %lld %s: %s (attempt %d, retry in %lld s)", (long long)j.id, j.digest, e.msg,
             j.attempts, (long long)delay);
+    s->m.retries++;
     return bw_svc_job_finish(s->meta, j.id, e.msg, bw_meta_now() + delay, err) < 0 ? -err->code : 0;
   }
+  s->m.failures++;
   bw_warn("scan service: job %lld %s@%s failed: %s", (long long)j.id, j.repo, j.digest, e.msg);
   record_event(s, "scan.failed", &j,
                json_pack("{s:I, s:s, s:s, s:i}", "job", (json_int_t)j.id, "scanners", scn, "error", e.msg,
@@ -407,6 +491,10 @@ int bw_service_reevaluate(bw_service *s, bw_service_reeval_stats *st, bw_error *
     free(config);
   }
   bw_reg_strlist_dispose(&digests);
+  s->m.reeval_runs++;
+  s->m.reeval_results += st->evaluated;
+  s->m.reeval_gained += st->gained;
+  s->m.reeval_failed += st->failed;
   pthread_mutex_unlock(&s->reeval_mu);
   return rc;
 }

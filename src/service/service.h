@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "auth/auth.h"
+#include "base/buf.h"
 #include "base/error.h"
 #include "store/blob.h"
 #include "store/meta.h"
@@ -72,6 +73,10 @@ typedef struct bw_service_reeval_stats {
   size_t evaluated, gained, failed;
 } bw_service_reeval_stats;
 int bw_service_reevaluate(bw_service *s, bw_service_reeval_stats *st, bw_error *err);
+
+/* Appends the scan metrics (Prometheus text: jobs by state, enqueue outcomes, analyses, layer
+ * cache use, scan durations, re-evaluations) to out; a bw_registry_metrics_fn (ctx = the service). */
+void bw_service_metrics(void *ctx, bw_buf *out);
 
 /* The REST handler (bw_registry_api_fn; ctx = the service). */
 int bw_service_api(void *ctx, const bw_principal *p, const char *method, const char *path, const char *query,

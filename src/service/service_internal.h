@@ -3,9 +3,21 @@
 #define BW_SERVICE_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "image/image.h"
 #include "service/service.h"
+
+/* Counters since the process started, for /metrics (bw_service_metrics). */
+#define SVC_DURATION_BUCKETS 9
+typedef struct svc_metrics {
+  atomic_ullong enqueued, have_result, have_job; /* enqueue requests by outcome */
+  atomic_ullong analyses, failures, retries;     /* jobs run: done, failed for good, retried */
+  atomic_ullong layers_read, layers_cached;      /* layers of analysed images: read, from the cache */
+  atomic_ullong duration_ms_sum;
+  atomic_ullong duration_buckets[SVC_DURATION_BUCKETS + 1]; /* cumulative at export; +Inf last */
+  atomic_ullong reeval_runs, reeval_results, reeval_gained, reeval_failed;
+} svc_metrics;
 
 struct bw_service {
   bw_meta *meta;
@@ -22,6 +34,7 @@ struct bw_service {
   pthread_mutex_t reeval_mu; /* one re-evaluation at a time */
   pthread_mutex_t malware_mu;
   bool malware_ready;
+  svc_metrics m;
 };
 
 /* The registry-store image source (source_store.c). config non-NULL: re-evaluation mode (that
@@ -42,6 +55,7 @@ typedef struct svc_report {
   char db_updated_at[64];
   char *sbom; /* CycloneDX JSON (malloc'd; NULL in re-evaluation) */
   size_t sbom_len;
+  size_t layers_read, layers_cached; /* how the inventory got its layer records */
 } svc_report;
 int svc_analyze(bw_service *s, const char *repo, const char *digest, unsigned scanners, const char *config,
                 size_t config_len, svc_report *out, bw_error *err);

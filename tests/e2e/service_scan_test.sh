@@ -132,6 +132,12 @@ SBOM_B=$(acurl -H 'Accept: application/vnd.oci.image.manifest.v1+json' "$REG_URL
 bw_check "the SBOM referrer is a CycloneDX document naming openssl" \
   bash -c "curl -sSL -u '$ADMIN' '$REG_URL/v2/team/app/blobs/$SBOM_B' | jq -e '.bomFormat == \"CycloneDX\" and ([.components[].name] | index(\"openssl\"))'"
 
+metric() { curl -sS -u "$ADMIN" "$REG_URL/metrics" | awk -v k="$1" '$1 == k {print $2}'; }
+bw_check "/metrics counts the analysis (bulwark_scan_analyses_total 1)" test "$(metric bulwark_scan_analyses_total)" = 1
+bw_check "/metrics shows the finished job by state" test "$(metric 'bulwark_scan_jobs{state="done"}')" = 1
+bw_check "/metrics counts the layers read from blobs" test "$(metric 'bulwark_scan_layers_total{source="blob"}')" -ge 1
+HAVE0=$(( $(metric 'bulwark_scan_enqueue_total{outcome="have_result"}') + $(metric 'bulwark_scan_enqueue_total{outcome="have_job"}') ))
+
 # ---- same digest, second tag: no new analysis ----
 bw_check "skopeo copy of the same image as team/app:2" \
   skopeo copy -q --dest-creds "$ADMIN" --dest-tls-verify=false "oci:$T/oci:app" "docker://$REG/team/app:2"
@@ -141,6 +147,9 @@ bw_check "the digest has exactly one job record (one analysis)" \
   bash -c "curl -sS -u '$ADMIN' '$REG_URL/api/v1/jobs?digest=$D' | jq -e 'length == 1 and .[0].state == \"done\" and .[0].attempts == 1'"
 bw_check "team/app has one job record in all (two tags, one digest, one analysis)" \
   bash -c "curl -sS -u '$ADMIN' '$REG_URL/api/v1/jobs' | jq -e '[.[] | select(.repository == \"team/app\")] | length == 1'"
+bw_check "/metrics: still one analysis after the second tag" test "$(metric bulwark_scan_analyses_total)" = 1
+HAVE1=$(( $(metric 'bulwark_scan_enqueue_total{outcome="have_result"}') + $(metric 'bulwark_scan_enqueue_total{outcome="have_job"}') ))
+bw_check "/metrics: the second tag's push was skipped as a known digest" test "$HAVE1" -gt "$HAVE0"
 
 JID=$(curl -sS -u "$ADMIN" "$REG_URL/api/v1/jobs?digest=$D" | jq -r '.[0].id')
 bw_check "a finished job cannot be canceled (409)" test "$(code -X POST "$REG_URL/api/v1/jobs/$JID/cancel")" = 409
@@ -209,6 +218,11 @@ reeval_done() {
 }
 bw_check "every image gets a scan.new_vulnerabilities event ($((N + 1)) images) with the blob store gone" reeval_done
 t_re1=$(date +%s.%N)
+metric_wait() { # name value: the re-evaluation's counters are added when its run ends
+  local i; for i in $(seq 1 50); do [ "$(metric "$1")" = "$2" ] && return 0; sleep 0.2; done; metric "$1"; return 1
+}
+bw_check "/metrics counts the re-evaluated results that gained vulnerabilities" \
+  metric_wait 'bulwark_scan_reevaluated_results_total{outcome="gained"}' $((N + 1))
 api "/events?since=$EV0" >"$T/events2.json"
 bw_check "the event of team/app names CVE-2023-5363" \
   jq -e --arg d "$D" '[.[] | select(.type == "scan.new_vulnerabilities" and .digest == $d and (.data.ids | index("DEBIAN-CVE-2023-5363")))] | length == 1' "$T/events2.json"
