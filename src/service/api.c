@@ -126,9 +126,9 @@ static json_t *scanners_json(unsigned mask) {
 }
 
 static json_t *rule_json(const bw_svc_rule *rl) {
-  return json_pack("{s:I, s:s, s:o, s:o, s:o, s:b, s:b, s:s, s:I}", "id", (json_int_t)rl->id, "namespace",
+  return json_pack("{s:I, s:s, s:o, s:o, s:s, s:o, s:b, s:b, s:s, s:I}", "id", (json_int_t)rl->id, "namespace",
                    rl->namespace_, "repositories", globs_json(rl->repositories), "tags", globs_json(rl->tags),
-                   "scanners", scanners_json(rl->scanners), "on_push", rl->on_push, "manual", rl->manual,
+                   "tag_regex", rl->tag_regex, "scanners", scanners_json(rl->scanners), "on_push", rl->on_push, "manual", rl->manual,
                    "created_by", rl->created_by, "created_at", (json_int_t)rl->created_at);
 }
 
@@ -181,6 +181,11 @@ static int rules_post(api_req *r, const char *body, size_t len) {
                           glob_chars_ok) < 0 ||
              join_strings(json_object_get(doc, "tags"), rl.tags, sizeof rl.tags, glob_chars_ok) < 0) {
     ret = fail(r, 400, "INVALID", "repositories and tags are arrays of globs (letters, digits, ._-/*?[]!)");
+  } else if (json_object_get(doc, "tag_regex") && !json_is_string(json_object_get(doc, "tag_regex"))) {
+    ret = fail(r, 400, "INVALID", "tag_regex: a string (POSIX extended regex the whole tag must match)");
+  } else if (json_string_value(json_object_get(doc, "tag_regex")) &&
+             bw_service_regex_check(json_string_value(json_object_get(doc, "tag_regex")))) {
+    ret = fail(r, 400, "INVALID", "tag_regex: %s", bw_service_regex_check(json_string_value(json_object_get(doc, "tag_regex"))));
   } else if (join_strings(json_object_get(doc, "scanners"), scn, sizeof scn, NULL) < 0 ||
              !(rl.scanners = scn[0] ? bw_service_scanners_parse(scn) : BW_SCANNER_VULN)) {
     ret = fail(r, 400, "INVALID", "scanners: an array of vuln, baseline, malware");
@@ -189,6 +194,7 @@ static int rules_post(api_req *r, const char *body, size_t len) {
     rl.on_push = op ? json_is_true(op) : true;
     rl.manual = mn ? json_is_true(mn) : true;
     snprintf(rl.namespace_, sizeof rl.namespace_, "%s", ns);
+    snprintf(rl.tag_regex, sizeof rl.tag_regex, "%s", json_string_value(json_object_get(doc, "tag_regex")) ?: "");
     snprintf(rl.created_by, sizeof rl.created_by, "%s", r->p->name);
     if (bw_svc_rule_add(r->s->meta, &rl, &e) < 0)
       ret = fail_err(r, &e);

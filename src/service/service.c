@@ -1,5 +1,6 @@
 /* The scan service: rules -> jobs -> workers -> results, the event follower and the DB watcher. */
 #include <fnmatch.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,9 +65,32 @@ static bool repo_in_scope(const bw_svc_rule *r, const char *repo) {
          bw_service_globs_match(r->repositories, repo + nl + 1);
 }
 
+const char *bw_service_regex_check(const char *re) {
+  if (strlen(re) >= BW_SVC_REGEX_MAX) return "longer than 255 bytes";
+  regex_t rx;
+  if (regcomp(&rx, re, REG_EXTENDED) != 0) return "not a POSIX extended regular expression";
+  regfree(&rx);
+  return NULL;
+}
+
+/* A whole-string match: POSIX leftmost-longest makes the match at offset 0 the longest there is. */
+static bool regex_whole(const char *re, const char *s) {
+  regex_t rx;
+  if (regcomp(&rx, re, REG_EXTENDED) != 0) return false;
+  regmatch_t m[1];
+  bool ok = regexec(&rx, s, 1, m, 0) == 0 && m[0].rm_so == 0 && (size_t)m[0].rm_eo == strlen(s);
+  regfree(&rx);
+  return ok;
+}
+
+bool bw_service_tag_matches(const bw_svc_rule *r, const char *tag) {
+  if (r->tags[0] && !bw_service_globs_match(r->tags, tag)) return false;
+  return !r->tag_regex[0] || regex_whole(r->tag_regex, tag);
+}
+
 bool bw_service_rule_covers(const bw_svc_rule *r, const char *repo, const char *tag) {
   if (!repo_in_scope(r, repo)) return false;
-  if (r->tags[0] && (!tag || !*tag || !bw_service_globs_match(r->tags, tag))) return false;
+  if ((r->tags[0] || r->tag_regex[0]) && (!tag || !*tag || !bw_service_tag_matches(r, tag))) return false;
   return true;
 }
 
@@ -153,11 +177,11 @@ int bw_service_scan_rule(bw_service *s, const bw_svc_rule *r, bool force, size_t
   for (size_t i = 0; !rc && i < repos.len; i++) {
     const char *repo = repos.items[i];
     if (!repo_in_scope(r, repo)) continue;
-    if (r->tags[0]) {
+    if (r->tags[0] || r->tag_regex[0]) {
       bw_reg_strlist tags = {0};
       if ((rc = bw_reg_tag_list(s->meta, repo, NULL, 0, &tags, err)) < 0) break;
       for (size_t t = 0; !rc && t < tags.len; t++) {
-        if (!bw_service_globs_match(r->tags, tags.items[t])) continue;
+        if (!bw_service_tag_matches(r, tags.items[t])) continue;
         bw_reg_manifest mf;
         if (bw_reg_manifest_get(s->meta, repo, tags.items[t], &mf, NULL, NULL, err) < 0) continue;
         size_t q0 = *queued;

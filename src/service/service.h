@@ -52,6 +52,11 @@ unsigned bw_service_scanners_parse(const char *list);
 void bw_service_scanners_str(unsigned mask, char *out, size_t cap);
 /* True when s matches the shell glob (*, ?, [..]) list "a*,b" ("" matches everything). */
 bool bw_service_globs_match(const char *globs, const char *s);
+/* NULL when re is a valid POSIX extended regex for a rule's tag filter, else why not (static text). */
+const char *bw_service_regex_check(const char *re);
+/* Whether tag passes r's tag filter: a tag glob (when any) and the regex matching the whole tag (when
+ * set). A rule without either passes every tag. */
+bool bw_service_tag_matches(const bw_svc_rule *r, const char *tag);
 /* Whether rule r covers repo/tag (tag "" = a push by digest: only rules without a tag filter). */
 bool bw_service_rule_covers(const bw_svc_rule *r, const char *repo, const char *tag);
 

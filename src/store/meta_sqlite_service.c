@@ -23,12 +23,14 @@ static const char *const migrations[] = {
     "  report BLOB NOT NULL, compressed INTEGER NOT NULL, config BLOB, created_at INTEGER NOT NULL,"
     "  updated_at INTEGER NOT NULL);"
     "CREATE TABLE service_state(key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    /* 2: tag filters by regex beside the globs */
+    "ALTER TABLE scan_rules ADD COLUMN tag_regex TEXT NOT NULL DEFAULT '';",
     NULL};
 const meta_schema_part meta_schema_service = {"service", migrations};
 
 /* ---- rules ---- */
 
-#define RULE_COLS "id, namespace, repositories, tags, scanners, on_push, manual, created_by, created_at"
+#define RULE_COLS "id, namespace, repositories, tags, scanners, on_push, manual, created_by, created_at, tag_regex"
 
 static void rule_row(sqlite3_stmt *st, bw_svc_rule *r) {
   memset(r, 0, sizeof *r);
@@ -41,6 +43,7 @@ static void rule_row(sqlite3_stmt *st, bw_svc_rule *r) {
   r->manual = sqlite3_column_int(st, 6) != 0;
   meta_copy(r->created_by, sizeof r->created_by, sqlite3_column_text(st, 7));
   r->created_at = sqlite3_column_int64(st, 8);
+  meta_copy(r->tag_regex, sizeof r->tag_regex, sqlite3_column_text(st, 9));
 }
 
 int bw_svc_rule_add(bw_meta *m, bw_svc_rule *r, bw_error *err) {
@@ -48,10 +51,10 @@ int bw_svc_rule_add(bw_meta *m, bw_svc_rule *r, bw_error *err) {
   sqlite3_stmt *st = NULL;
   r->created_at = bw_meta_now();
   int rc = meta_prep(m, &st, err,
-                "INSERT INTO scan_rules(namespace, repositories, tags, scanners, on_push, manual, created_by, created_at)"
-                " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                "tttiiiti", r->namespace_, r->repositories, r->tags, (int64_t)r->scanners, (int64_t)r->on_push,
-                (int64_t)r->manual, r->created_by, r->created_at);
+                "INSERT INTO scan_rules(namespace, repositories, tags, scanners, on_push, manual, created_by, created_at,"
+                " tag_regex) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "tttiiitit", r->namespace_, r->repositories, r->tags, (int64_t)r->scanners, (int64_t)r->on_push,
+                (int64_t)r->manual, r->created_by, r->created_at, r->tag_regex);
   if (!rc) rc = meta_run(m, st, err, "add rule");
   if (!rc) r->id = sqlite3_last_insert_rowid(m->db);
   meta_unlock(m);

@@ -29,12 +29,14 @@
 #define BW_SVC_GLOBS_MAX 1024 /* comma-separated globs incl. NUL */
 #define BW_SVC_ENGINE_MAX 32
 #define BW_SVC_ERROR_MAX 512
+#define BW_SVC_REGEX_MAX 256 /* a rule's tag regex incl. NUL */
 
 typedef struct bw_svc_rule {
   int64_t id;
   char namespace_[BW_REG_NAME_MAX];
   char repositories[BW_SVC_GLOBS_MAX]; /* comma-separated globs of full names ("team/app*"); "" = all */
   char tags[BW_SVC_GLOBS_MAX];         /* comma-separated tag globs; "" = every tag */
+  char tag_regex[BW_SVC_REGEX_MAX];    /* POSIX extended regex a tag must match whole; "" = none */
   unsigned scanners;                   /* BW_SCANNER_* */
   bool on_push, manual;
   char created_by[128];

@@ -197,6 +197,13 @@ bw_check "a rule narrowed to img1* and tag 1 covers img1, img10, img11, img12 (a
   bash -c "curl -sS -u '$ADMIN' -X POST '$REG_URL/api/v1/rules/$R3/scan' | jq -e '.queued == 0 and .skipped == 4'"
 bw_check "a rule whose tag glob matches no tag covers nothing" \
   bash -c "curl -sS -u '$ADMIN' -X POST '$REG_URL/api/v1/rules/$R4/scan' | jq -e '.queued == 0 and .skipped == 0'"
+R5=$(api /rules -X POST -d '{"namespace":"batch","repositories":["img*"],"tag_regex":"[0-9]+","on_push":false}' | jq -r .id)
+bw_check "a rule with tag_regex [0-9]+ covers the $N images tagged 1 (all current: skipped)" \
+  bash -c "curl -sS -u '$ADMIN' -X POST '$REG_URL/api/v1/rules/$R5/scan' | jq -e --argjson n $N '.queued == 0 and .skipped == \$n'"
+bw_check "GET /rules/{id} returns the tag_regex" bash -c "curl -sS -u '$ADMIN' '$REG_URL/api/v1/rules/$R5' | jq -e '.tag_regex == \"[0-9]+\"'"
+bw_check "a tag_regex that is not a regex is refused (400)" \
+  test "$(code -X POST -d '{"namespace":"batch","tag_regex":"v[0-9"}' "$REG_URL/api/v1/rules")" = 400
+api "/rules/$R5" -X DELETE >/dev/null
 api "/rules/$R3" -X DELETE >/dev/null
 bw_check "DELETE /rules/{id}" test "$(code -X DELETE "$REG_URL/api/v1/rules/$R4")" = 200
 api "/rules/$RID/scan?force=1" -X POST >"$T/scan3.json"

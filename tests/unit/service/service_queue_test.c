@@ -91,12 +91,14 @@ static void test_queue(void) {
   memset(&r, 0, sizeof r);
   snprintf(r.namespace_, sizeof r.namespace_, "team");
   snprintf(r.tags, sizeof r.tags, "v*,latest");
+  snprintf(r.tag_regex, sizeof r.tag_regex, "v[0-9]+");
   r.scanners = BW_SCANNER_VULN;
   r.on_push = true;
   CHECK(bw_svc_rule_add(m, &r, &err) == 0 && r.id > 0);
   bw_svc_rule *rules = NULL;
   CHECK(bw_svc_rule_list(m, "team", &rules, &k, &err) == 0 && k == 1);
   if (k) CHECK_STR(rules[0].tags, "v*,latest");
+  if (k) CHECK_STR(rules[0].tag_regex, "v[0-9]+");
   free(rules);
   CHECK(bw_svc_rule_list(m, "other", &rules, &k, &err) == 0 && k == 0);
   free(rules);
@@ -155,6 +157,15 @@ static void test_helpers(void) {
   snprintf(r.tags, sizeof r.tags, "v*");
   CHECK(bw_service_rule_covers(&r, "team/app", "v1") && !bw_service_rule_covers(&r, "team/app", "1"));
   CHECK(!bw_service_rule_covers(&r, "team/app", "")); /* a push by digest has no tag to match */
+  /* a regex must match the whole tag, and with globs a tag must pass both */
+  CHECK(bw_service_regex_check("v[0-9]+(\\.[0-9]+)*") == NULL && bw_service_regex_check("v[0-9") != NULL);
+  snprintf(r.tag_regex, sizeof r.tag_regex, "v[0-9]+(\\.[0-9]+)*");
+  CHECK(bw_service_rule_covers(&r, "team/app", "v1.2.3") && !bw_service_rule_covers(&r, "team/app", "v1.2-rc1"));
+  CHECK(!bw_service_rule_covers(&r, "team/app", "xv1") && !bw_service_rule_covers(&r, "team/app", "vnext"));
+  r.tags[0] = '\0';
+  CHECK(bw_service_rule_covers(&r, "team/app", "v10") && !bw_service_rule_covers(&r, "team/app", "latest"));
+  CHECK(!bw_service_rule_covers(&r, "team/app", ""));
+  r.tag_regex[0] = '\0';
   CHECK(bw_service_scanners_parse("vuln,malware") == (BW_SCANNER_VULN | BW_SCANNER_MALWARE));
   CHECK(bw_service_scanners_parse("vuln,nope") == 0);
   char s[64];
